@@ -1,0 +1,118 @@
+/*
+ * sigcc.h - the public interface of libsigcc, the Sigma Compiler Collection.
+ *
+ * A caller creates a context, loads rule files or buffers into it, asks for
+ * the rules and the diagnostics, and frees the context. The library never
+ * prints, never exits and never aborts on bad input: every problem becomes a
+ * diagnostic with a file, a line and a column.
+ *
+ *     sigcc_ctx *ctx = sigcc_ctx_new();
+ *     sigcc_load_path(ctx, "rules/");
+ *     sigcc_resolve(ctx);                 // correlation and filter links
+ *     for (size_t i = 0; i < sigcc_diag_count(ctx); i++) ...
+ *     sigcc_ctx_free(ctx);
+ *
+ * Ownership: strings returned as `const char *` are borrowed from the context
+ * and live until sigcc_ctx_free(); `char **out` results are owned by the
+ * caller and released with sigcc_free().
+ */
+#ifndef SIGCC_H
+#define SIGCC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(__GNUC__)
+#define SIGCC_API __attribute__((visibility("default")))
+#else
+#define SIGCC_API
+#endif
+
+#define SIGCC_VERSION "0.1.0"
+
+typedef enum sigcc_status {
+    SIGCC_OK = 0,
+    SIGCC_EINVALID,     /* the input has errors; see the diagnostics */
+    SIGCC_ENOMEM,       /* an allocation failed */
+    SIGCC_EIO,          /* a file could not be read */
+    SIGCC_EUNSUPPORTED, /* a target cannot express the rule */
+    SIGCC_EUSAGE        /* the caller passed a bad argument */
+} sigcc_status;
+
+typedef enum sigcc_severity {
+    SIGCC_NOTE = 0,
+    SIGCC_WARNING,
+    SIGCC_ERROR
+} sigcc_severity;
+
+typedef enum sigcc_rule_kind {
+    SIGCC_RULE_DETECTION = 0,
+    SIGCC_RULE_CORRELATION,
+    SIGCC_RULE_FILTER
+} sigcc_rule_kind;
+
+typedef struct sigcc_ctx sigcc_ctx;
+typedef struct sigcc_rule sigcc_rule;
+
+/* One diagnostic. Line and column are 1-based; 0 means "whole file". */
+typedef struct sigcc_diag {
+    sigcc_severity severity;
+    const char *code;        /* stable identifier, e.g. "unknown-modifier" */
+    const char *file;        /* path as given to the loader, or "<buffer>" */
+    uint32_t line;
+    uint32_t col;
+    uint32_t len;            /* columns to underline, at least 1 */
+    const char *message;
+    const char *source_line; /* the line of the file the diagnostic points at, or NULL */
+} sigcc_diag;
+
+typedef enum sigcc_diag_format {
+    SIGCC_DIAG_TEXT = 0, /* file:line:col: error: message + source line + caret */
+    SIGCC_DIAG_JSON      /* one JSON object per line */
+} sigcc_diag_format;
+
+/* Context ---------------------------------------------------------------- */
+SIGCC_API sigcc_ctx *sigcc_ctx_new(void);
+SIGCC_API void sigcc_ctx_free(sigcc_ctx *ctx);
+SIGCC_API void sigcc_free(void *p);
+SIGCC_API const char *sigcc_status_string(sigcc_status status);
+
+/* Loading ---------------------------------------------------------------- */
+/* A file, or a directory walked recursively for *.yml and *.yaml files. */
+SIGCC_API sigcc_status sigcc_load_path(sigcc_ctx *ctx, const char *path);
+/* A buffer; `name` is what diagnostics call it. The buffer is copied. */
+SIGCC_API sigcc_status sigcc_load_buffer(sigcc_ctx *ctx, const char *name,
+                                         const char *data, size_t len);
+/* Links correlations to the rules they reference and filters to the rules
+ * they tune. Call once after the last load; reports missing references. */
+SIGCC_API sigcc_status sigcc_resolve(sigcc_ctx *ctx);
+
+/* Rules ------------------------------------------------------------------ */
+/* Documents seen (valid or not), and the valid rules kept. */
+SIGCC_API size_t sigcc_document_count(const sigcc_ctx *ctx);
+SIGCC_API size_t sigcc_rule_count(const sigcc_ctx *ctx);
+SIGCC_API const sigcc_rule *sigcc_rule_at(const sigcc_ctx *ctx, size_t index);
+SIGCC_API sigcc_rule_kind sigcc_rule_get_kind(const sigcc_rule *rule);
+SIGCC_API const char *sigcc_rule_title(const sigcc_rule *rule);
+SIGCC_API const char *sigcc_rule_id(const sigcc_rule *rule);   /* may be NULL */
+SIGCC_API const char *sigcc_rule_file(const sigcc_rule *rule);
+SIGCC_API uint32_t sigcc_rule_line(const sigcc_rule *rule);
+/* The rule's parsed form as stable, readable text (see docs/explain.md). */
+SIGCC_API sigcc_status sigcc_rule_explain(const sigcc_rule *rule, char **out);
+
+/* Diagnostics ------------------------------------------------------------ */
+SIGCC_API size_t sigcc_diag_count(const sigcc_ctx *ctx);
+SIGCC_API const sigcc_diag *sigcc_diag_at(const sigcc_ctx *ctx, size_t index);
+SIGCC_API size_t sigcc_diag_count_severity(const sigcc_ctx *ctx, sigcc_severity sev);
+/* Renders one diagnostic; the result ends with a newline. */
+SIGCC_API sigcc_status sigcc_diag_render(const sigcc_diag *diag, sigcc_diag_format format,
+                                         char **out);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* SIGCC_H */

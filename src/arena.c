@@ -1,0 +1,157 @@
+/*
+ * arena.c - bump allocation for everything a rule owns.
+ *
+ * A rule's AST, strings and value lists are allocated here and released
+ * together by sc_arena_free(), so parsing and rewriting never track
+ * individual frees and an error half-way through a rule cannot leak.
+ * Chunks grow geometrically; an allocation larger than a chunk gets one
+ * of its own.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+#define ARENA_MIN_CHUNK 4096u
+#define ARENA_ALIGN 16u
+
+typedef struct chunk {
+    struct chunk *next;
+    size_t used;
+    size_t size;
+    _Alignas(16) unsigned char data[];
+} chunk;
+
+struct sc_arena {
+    chunk *head;
+    size_t next_size;
+    size_t total;
+};
+
+sc_arena *sc_arena_new(void)
+{
+    sc_arena *a = calloc(1, sizeof *a);
+    if (a)
+        a->next_size = ARENA_MIN_CHUNK;
+    return a;
+}
+
+void sc_arena_free(sc_arena *a)
+{
+    if (!a)
+        return;
+    chunk *c = a->head;
+    while (c) {
+        chunk *next = c->next;
+        free(c);
+        c = next;
+    }
+    free(a);
+}
+
+static chunk *chunk_new(size_t size)
+{
+    chunk *c = malloc(sizeof *c + size);
+    if (!c)
+        return NULL;
+    c->next = NULL;
+    c->used = 0;
+    c->size = size;
+    return c;
+}
+
+void *sc_arena_alloc(sc_arena *a, size_t size)
+{
+    if (!a)
+        return NULL;
+    if (size == 0)
+        size = 1;
+    if (size > SIZE_MAX / 2)
+        return NULL;
+    size = (size + ARENA_ALIGN - 1) & ~(size_t)(ARENA_ALIGN - 1);
+    chunk *c = a->head;
+    if (!c || c->size - c->used < size) {
+        if (size > a->next_size / 4) {
+            /* A big block gets its own chunk behind the current one, so
+             * the current chunk's free space is not wasted. */
+            chunk *big = chunk_new(size);
+            if (!big)
+                return NULL;
+            big->used = size;
+            if (c) {
+                big->next = c->next;
+                c->next = big;
+            } else {
+                a->head = big;
+            }
+            a->total += size;
+            memset(big->data, 0, size);
+            return big->data;
+        }
+        chunk *fresh = chunk_new(a->next_size);
+        if (!fresh)
+            return NULL;
+        if (a->next_size < (1u << 20))
+            a->next_size *= 2;
+        fresh->next = a->head;
+        a->head = fresh;
+        c = fresh;
+    }
+    void *p = c->data + c->used;
+    c->used += size;
+    a->total += size;
+    memset(p, 0, size);
+    return p;
+}
+
+size_t sc_arena_bytes(const sc_arena *a)
+{
+    return a ? a->total : 0;
+}
+
+char *sc_arena_strndup(sc_arena *a, const char *s, size_t len)
+{
+    char *p = sc_arena_alloc(a, len + 1);
+    if (p && len)
+        memcpy(p, s, len);
+    return p;
+}
+
+char *sc_arena_strdup(sc_arena *a, const char *s)
+{
+    return s ? sc_arena_strndup(a, s, strlen(s)) : NULL;
+}
+
+char *sc_arena_printf(sc_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    if (n < 0)
+        return NULL;
+    char *p = sc_arena_alloc(a, (size_t)n + 1);
+    if (!p)
+        return NULL;
+    va_start(ap, fmt);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+bool sc_vec_push(sc_arena *a, sc_vec *v, void *item)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 8;
+        void **items = sc_arena_alloc(a, cap * sizeof *items);
+        if (!items)
+            return false;
+        if (v->n)
+            memcpy(items, v->items, v->n * sizeof *items);
+        v->items = items;
+        v->cap = cap;
+    }
+    v->items[v->n++] = item;
+    return true;
+}

@@ -1,0 +1,192 @@
+/*
+ * resolve.c - links between rules, once every file is loaded:
+ * correlations to the rules they count (by id or name, chains allowed,
+ * cycles refused), filters to the rules they tune (logsource must match),
+ * and duplicate ids reported. A correlation whose references cannot be
+ * resolved is dropped from the set with an error.
+ */
+#include <string.h>
+
+#include "internal.h"
+
+static sigcc_rule *find_rule(sigcc_ctx *ctx, const char *ref)
+{
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (r->kind == SIGCC_RULE_FILTER)
+            continue;
+        if ((r->id && !strcmp(r->id, ref)) || (r->name && !strcmp(r->name, ref)))
+            return r;
+    }
+    return NULL;
+}
+
+static void rule_diag(sigcc_ctx *ctx, const sigcc_rule *r, sigcc_severity sev, const char *code,
+                      sc_loc loc, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
+
+static void rule_diag(sigcc_ctx *ctx, const sigcc_rule *r, sigcc_severity sev, const char *code,
+                      sc_loc loc, const char *fmt, ...)
+{
+    sc_source src = {.name = r->file};
+    va_list ap;
+    va_start(ap, fmt);
+    ctx->diags.file_errors = 0;
+    sc_vdiag(&ctx->diags, &src, sev, code, loc, fmt, ap);
+    va_end(ap);
+}
+
+/* Depth-first walk of a correlation chain; true if `start` reaches itself. */
+static bool reaches(const sigcc_rule *from, const sigcc_rule *start, unsigned depth)
+{
+    if (!from->corr || depth > 64)
+        return depth > 64;
+    for (size_t i = 0; i < from->corr->n_rules; i++) {
+        const sigcc_rule *t = from->corr->rules[i].target;
+        if (t == start || (t && reaches(t, start, depth + 1)))
+            return true;
+    }
+    return false;
+}
+
+static bool resolve_correlation(sigcc_ctx *ctx, sigcc_rule *r)
+{
+    sc_correlation *c = r->corr;
+    bool ok = true;
+    for (size_t i = 0; i < c->n_rules; i++) {
+        sc_rule_ref *ref = &c->rules[i];
+        ref->target = find_rule(ctx, ref->ref);
+        if (!ref->target) {
+            /* The rule may live in a file not loaded now: a backend or the
+             * evaluator refuses the correlation then; check only warns. */
+            rule_diag(ctx, r, SIGCC_WARNING, "unknown-rule", ref->loc,
+                      "correlation references '%s', which is the id or name of no loaded rule "
+                      "(load the file that defines it too)", ref->ref);
+        } else if (ref->target == r) {
+            rule_diag(ctx, r, SIGCC_ERROR, "correlation-cycle", ref->loc,
+                      "correlation references itself");
+            ok = false;
+        }
+    }
+    for (size_t i = 0; ok && i < c->n_aliases; i++)
+        for (size_t k = 0; k < c->aliases[i].n_entries; k++) {
+            const char *rule = c->aliases[i].entries[k].rule;
+            bool found = false;
+            for (size_t j = 0; j < c->n_rules; j++)
+                if (!strcmp(c->rules[j].ref, rule) ||
+                    (c->rules[j].target && c->rules[j].target->name &&
+                     !strcmp(c->rules[j].target->name, rule)))
+                    found = true;
+            if (!found)
+                rule_diag(ctx, r, SIGCC_WARNING, "alias-rule", (sc_loc){r->line, 1, 1},
+                          "alias '%s' names rule '%s', which this correlation does not "
+                          "reference", c->aliases[i].name, rule);
+        }
+    return ok;
+}
+
+static bool logsource_covers(const sc_logsource *filter, const sc_logsource *rule)
+{
+    return (!filter->category || (rule->category && !strcmp(filter->category, rule->category))) &&
+           (!filter->product || (rule->product && !strcmp(filter->product, rule->product))) &&
+           (!filter->service || (rule->service && !strcmp(filter->service, rule->service)));
+}
+
+static bool filter_names(const sc_filter *f, const sigcc_rule *r)
+{
+    if (f->any)
+        return true;
+    for (size_t i = 0; i < f->n_rules; i++)
+        if ((r->id && !strcmp(r->id, f->rules[i].ref)) ||
+            (r->name && !strcmp(r->name, f->rules[i].ref)))
+            return true;
+    return false;
+}
+
+static void apply_filter(sigcc_ctx *ctx, sigcc_rule *f)
+{
+    for (size_t i = 0; i < f->filter->n_rules; i++)
+        f->filter->rules[i].target = find_rule(ctx, f->filter->rules[i].ref);
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (r->kind != SIGCC_RULE_DETECTION || !filter_names(f->filter, r) ||
+            !logsource_covers(&f->logsource, &r->logsource))
+            continue;
+        bool seen = false;
+        for (size_t k = 0; k < r->applied_filters.n; k++)
+            seen |= r->applied_filters.items[k] == f;
+        if (!seen)
+            sc_vec_push(r->arena, &r->applied_filters, f);
+    }
+}
+
+static void report_duplicate_ids(sigcc_ctx *ctx)
+{
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (!r->id)
+            continue;
+        for (size_t k = 0; k < i; k++) {
+            sigcc_rule *o = ctx->rules.items[k];
+            if (o->id && !strcmp(o->id, r->id)) {
+                rule_diag(ctx, r, SIGCC_WARNING, "duplicate-id", (sc_loc){r->line, 1, 1},
+                          "id %s is also the id of '%s' (%s:%u)", r->id,
+                          o->title ? o->title : "", o->file, o->line);
+                break;
+            }
+        }
+    }
+}
+
+sigcc_status sigcc_resolve(sigcc_ctx *ctx)
+{
+    if (!ctx)
+        return SIGCC_EUSAGE;
+    size_t errors = ctx->diags.errors;
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        r->applied_filters.n = 0;
+        r->used_by.n = 0;
+    }
+    report_duplicate_ids(ctx);
+    /* Correlations first: one that fails is removed before the others look. */
+    size_t keep = 0;
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (r->kind == SIGCC_RULE_CORRELATION && !resolve_correlation(ctx, r)) {
+            sc_rule_free(r);
+            continue;
+        }
+        ctx->rules.items[keep++] = r;
+    }
+    ctx->rules.n = keep;
+    keep = 0;
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (r->kind == SIGCC_RULE_CORRELATION) {
+            for (size_t k = 0; k < r->corr->n_rules; k++)
+                r->corr->rules[k].target = find_rule(ctx, r->corr->rules[k].ref);
+            if (reaches(r, r, 0)) {
+                rule_diag(ctx, r, SIGCC_ERROR, "correlation-cycle", (sc_loc){r->line, 1, 1},
+                          "correlation chain loops back to this rule");
+                sc_rule_free(r);
+                continue;
+            }
+            for (size_t k = 0; k < r->corr->n_rules; k++) {
+                sigcc_rule *t = r->corr->rules[k].target;
+                if (t)
+                    sc_vec_push(t->arena, &t->used_by, r);
+            }
+        }
+        ctx->rules.items[keep++] = r;
+    }
+    ctx->rules.n = keep;
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (r->kind == SIGCC_RULE_FILTER)
+            apply_filter(ctx, r);
+    }
+    ctx->resolved = true;
+    if (ctx->diags.oom)
+        return SIGCC_ENOMEM;
+    return ctx->diags.errors == errors ? SIGCC_OK : SIGCC_EINVALID;
+}

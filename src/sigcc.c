@@ -1,0 +1,328 @@
+/*
+ * sigcc.c - the public entry points: context, loading, resolution,
+ * accessors. Files are read whole (bounded by SC_MAX_FILE_BYTES), split
+ * into YAML documents, and each document becomes a rule or a diagnostic.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "internal.h"
+
+sigcc_ctx *sigcc_ctx_new(void)
+{
+    sigcc_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return NULL;
+    sc_diags_init(&ctx->diags);
+    ctx->arena = sc_arena_new();
+    if (!ctx->arena || ctx->diags.oom) {
+        sigcc_ctx_free(ctx);
+        return NULL;
+    }
+    return ctx;
+}
+
+void sigcc_ctx_free(sigcc_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    for (size_t i = 0; i < ctx->rules.n; i++)
+        sc_rule_free(ctx->rules.items[i]);
+    sc_diags_fini(&ctx->diags);
+    sc_arena_free(ctx->arena);
+    free(ctx);
+}
+
+void sigcc_free(void *p)
+{
+    free(p);
+}
+
+const char *sigcc_status_string(sigcc_status s)
+{
+    switch (s) {
+    case SIGCC_OK: return "ok";
+    case SIGCC_EINVALID: return "invalid input";
+    case SIGCC_ENOMEM: return "out of memory";
+    case SIGCC_EIO: return "cannot read input";
+    case SIGCC_EUNSUPPORTED: return "not supported by the target";
+    case SIGCC_EUSAGE: return "bad argument";
+    }
+    return "unknown status";
+}
+
+/* ------------------------------------------------------------- loading */
+static bool index_lines(sc_arena *a, sc_source *src)
+{
+    size_t n = 1;
+    for (size_t i = 0; i < src->len; i++)
+        n += src->text[i] == '\n';
+    size_t *starts = sc_arena_alloc(a, n * sizeof *starts);
+    if (!starts)
+        return false;
+    size_t k = 0;
+    starts[k++] = 0;
+    for (size_t i = 0; i < src->len; i++)
+        if (src->text[i] == '\n')
+            starts[k++] = i + 1;
+    src->line_starts = starts;
+    src->n_lines = n;
+    return true;
+}
+
+static sc_loc offset_loc(const sc_source *src, size_t off)
+{
+    size_t line = 0;
+    while (line + 1 < src->n_lines && src->line_starts[line + 1] <= off)
+        line++;
+    size_t start = src->line_starts[line];
+    return (sc_loc){(uint32_t)line + 1, (uint32_t)sc_utf8_chars(src->text + start, off - start) + 1,
+                    1};
+}
+
+static sigcc_status load_source(sigcc_ctx *ctx, const char *name, const char *data, size_t len)
+{
+    sc_diag_list *d = &ctx->diags;
+    d->file_errors = 0;
+    sc_arena *tmp = sc_arena_new();
+    if (!tmp)
+        return SIGCC_ENOMEM;
+    sc_source src = {.name = name, .text = data, .len = len};
+    if (!index_lines(tmp, &src)) {
+        sc_arena_free(tmp);
+        return SIGCC_ENOMEM;
+    }
+    sigcc_status status = SIGCC_OK;
+    size_t errors = d->errors;
+    const char *nul = memchr(data, '\0', len);
+    if (len == 0 || strspn(data, " \t\r\n") == len) {
+        sc_diag(d, &src, SIGCC_ERROR, "empty-file", (sc_loc){0, 0, 0},
+                "file is empty: it holds no Sigma rule");
+    } else if (nul) {
+        sc_diag(d, &src, SIGCC_ERROR, "yaml-encoding", offset_loc(&src, (size_t)(nul - data)),
+                "file contains a NUL byte: a rule file is UTF-8 text, not binary data");
+    } else {
+        sc_ynode **docs;
+        int n = sc_yaml_parse(tmp, d, &src, &docs);
+        for (int i = 0; i < n; i++) {
+            ctx->documents++;
+            sigcc_rule *rule = sc_rule_build(d, &src, docs[i], (size_t)i);
+            if (rule && !sc_vec_push(ctx->arena, &ctx->rules, rule)) {
+                sc_rule_free(rule);
+                status = SIGCC_ENOMEM;
+            }
+        }
+        if (n == 0 && d->errors == errors)
+            sc_diag(d, &src, SIGCC_ERROR, "empty-file", (sc_loc){0, 0, 0},
+                    "file holds no YAML document");
+        if (n < 0)
+            ctx->documents++; /* an unreadable file still counts as one */
+    }
+    sc_arena_free(tmp);
+    if (d->oom)
+        return SIGCC_ENOMEM;
+    if (status == SIGCC_OK && d->errors != errors)
+        status = SIGCC_EINVALID;
+    ctx->resolved = false;
+    return status;
+}
+
+sigcc_status sigcc_load_buffer(sigcc_ctx *ctx, const char *name, const char *data, size_t len)
+{
+    if (!ctx || (!data && len))
+        return SIGCC_EUSAGE;
+    return load_source(ctx, name ? name : "<buffer>", data ? data : "", len);
+}
+
+static void file_error(sigcc_ctx *ctx, const char *path, const char *code, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void file_error(sigcc_ctx *ctx, const char *path, const char *code, const char *fmt, ...)
+{
+    sc_source src = {.name = path};
+    va_list ap;
+    va_start(ap, fmt);
+    ctx->diags.file_errors = 0;
+    sc_vdiag(&ctx->diags, &src, SIGCC_ERROR, code, (sc_loc){0, 0, 0}, fmt, ap);
+    va_end(ap);
+}
+
+static sigcc_status load_file(sigcc_ctx *ctx, const char *path, off_t size)
+{
+    if (size > (off_t)SC_MAX_FILE_BYTES) {
+        ctx->documents++;
+        file_error(ctx, path, "limit-file-size",
+                   "file of %lld bytes is larger than the limit of %u bytes",
+                   (long long)size, SC_MAX_FILE_BYTES);
+        return SIGCC_EINVALID;
+    }
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        file_error(ctx, path, "io", "cannot open: %s", strerror(errno));
+        return SIGCC_EIO;
+    }
+    char *data = malloc((size_t)size + 1);
+    if (!data) {
+        fclose(f);
+        return SIGCC_ENOMEM;
+    }
+    size_t n = fread(data, 1, (size_t)size + 1, f);
+    bool bad = ferror(f) || n > (size_t)size;
+    fclose(f);
+    if (bad) {
+        free(data);
+        file_error(ctx, path, "io", "cannot read (file changed while reading?)");
+        return SIGCC_EIO;
+    }
+    data[n] = '\0';
+    sigcc_status s = load_source(ctx, path, data, n);
+    free(data);
+    return s;
+}
+
+static bool has_rule_extension(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 4 && strcmp(name + n - 4, ".yml") == 0) ||
+           (n > 5 && strcmp(name + n - 5, ".yaml") == 0);
+}
+
+static sigcc_status worse(sigcc_status a, sigcc_status b)
+{
+    if (a == SIGCC_ENOMEM || b == SIGCC_ENOMEM)
+        return SIGCC_ENOMEM;
+    return a != SIGCC_OK ? a : b;
+}
+
+static sigcc_status load_dir(sigcc_ctx *ctx, const char *path, unsigned depth)
+{
+    if (depth > SC_MAX_DIR_DEPTH) {
+        file_error(ctx, path, "limit-dir-depth", "directories nested deeper than %u levels",
+                   SC_MAX_DIR_DEPTH);
+        return SIGCC_EINVALID;
+    }
+    struct dirent **entries;
+    int n = scandir(path, &entries, NULL, alphasort); /* sorted: stable output */
+    if (n < 0) {
+        file_error(ctx, path, "io", "cannot list directory: %s", strerror(errno));
+        return SIGCC_EIO;
+    }
+    sigcc_status status = SIGCC_OK;
+    for (int i = 0; i < n; i++) {
+        const char *name = entries[i]->d_name;
+        if (name[0] == '.' || status == SIGCC_ENOMEM) {
+            free(entries[i]);
+            continue;
+        }
+        size_t len = strlen(path) + strlen(name) + 2;
+        char *child = malloc(len);
+        if (!child) {
+            status = SIGCC_ENOMEM;
+            free(entries[i]);
+            continue;
+        }
+        snprintf(child, len, "%s%s%s", path, path[strlen(path) - 1] == '/' ? "" : "/", name);
+        struct stat st;
+        if (stat(child, &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                status = worse(status, load_dir(ctx, child, depth + 1));
+            else if (S_ISREG(st.st_mode) && has_rule_extension(name))
+                status = worse(status, load_file(ctx, child, st.st_size));
+        }
+        free(child);
+        free(entries[i]);
+    }
+    free(entries);
+    return status;
+}
+
+sigcc_status sigcc_load_path(sigcc_ctx *ctx, const char *path)
+{
+    if (!ctx || !path)
+        return SIGCC_EUSAGE;
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        file_error(ctx, path, "io", "cannot open: %s", strerror(errno));
+        return SIGCC_EIO;
+    }
+    if (S_ISDIR(st.st_mode))
+        return load_dir(ctx, path, 0);
+    return load_file(ctx, path, st.st_size);
+}
+
+/* ---------------------------------------------------------- accessors */
+size_t sigcc_document_count(const sigcc_ctx *ctx)
+{
+    return ctx ? ctx->documents : 0;
+}
+
+size_t sigcc_rule_count(const sigcc_ctx *ctx)
+{
+    return ctx ? ctx->rules.n : 0;
+}
+
+const sigcc_rule *sigcc_rule_at(const sigcc_ctx *ctx, size_t i)
+{
+    return ctx && i < ctx->rules.n ? ctx->rules.items[i] : NULL;
+}
+
+sigcc_rule_kind sigcc_rule_get_kind(const sigcc_rule *r)
+{
+    return r->kind;
+}
+
+const char *sigcc_rule_title(const sigcc_rule *r)
+{
+    return r->title;
+}
+
+const char *sigcc_rule_id(const sigcc_rule *r)
+{
+    return r->id;
+}
+
+const char *sigcc_rule_file(const sigcc_rule *r)
+{
+    return r->file;
+}
+
+uint32_t sigcc_rule_line(const sigcc_rule *r)
+{
+    return r->line;
+}
+
+sigcc_status sigcc_rule_explain(const sigcc_rule *rule, char **out)
+{
+    if (!rule || !out)
+        return SIGCC_EUSAGE;
+    sc_buf b = {0};
+    sc_explain_rule(&b, rule);
+    *out = sc_buf_take(&b);
+    return *out ? SIGCC_OK : SIGCC_ENOMEM;
+}
+
+size_t sigcc_diag_count(const sigcc_ctx *ctx)
+{
+    return ctx ? ctx->diags.n : 0;
+}
+
+const sigcc_diag *sigcc_diag_at(const sigcc_ctx *ctx, size_t i)
+{
+    return ctx && i < ctx->diags.n ? &ctx->diags.items[i] : NULL;
+}
+
+size_t sigcc_diag_count_severity(const sigcc_ctx *ctx, sigcc_severity sev)
+{
+    if (!ctx)
+        return 0;
+    if (sev == SIGCC_ERROR)
+        return ctx->diags.errors;
+    size_t n = 0;
+    for (size_t i = 0; i < ctx->diags.n; i++)
+        n += ctx->diags.items[i].severity == sev;
+    return n;
+}
