@@ -5,20 +5,62 @@
  * and duplicate ids reported. A correlation whose references cannot be
  * resolved is dropped from the set with an error.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "internal.h"
 
-static sigcc_rule *find_rule(sigcc_ctx *ctx, const char *ref)
+/* Rules by id and by name, sorted for binary search: a corpus of thousands
+ * of rules is resolved in n log n. */
+typedef struct keyed {
+    const char *key;
+    size_t order; /* load order, to report the later duplicate */
+    sigcc_rule *rule;
+} keyed;
+
+typedef struct rule_index {
+    keyed *items;
+    size_t n;
+} rule_index;
+
+static int keyed_cmp(const void *a, const void *b)
 {
+    const keyed *x = a, *y = b;
+    int c = strcmp(x->key, y->key);
+    return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static bool index_build(sigcc_ctx *ctx, rule_index *ix)
+{
+    ix->n = 0;
+    ix->items = sc_arena_alloc(ctx->arena, (2 * ctx->rules.n + 1) * sizeof *ix->items);
+    if (!ix->items)
+        return false;
     for (size_t i = 0; i < ctx->rules.n; i++) {
         sigcc_rule *r = ctx->rules.items[i];
         if (r->kind == SIGCC_RULE_FILTER)
             continue;
-        if ((r->id && !strcmp(r->id, ref)) || (r->name && !strcmp(r->name, ref)))
-            return r;
+        if (r->id)
+            ix->items[ix->n++] = (keyed){r->id, i, r};
+        if (r->name && (!r->id || strcmp(r->name, r->id)))
+            ix->items[ix->n++] = (keyed){r->name, i, r};
     }
-    return NULL;
+    qsort(ix->items, ix->n, sizeof *ix->items, keyed_cmp);
+    return true;
+}
+
+static sigcc_rule *index_find(const rule_index *ix, const char *key)
+{
+    size_t lo = 0, hi = ix->n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(ix->items[mid].key, key);
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo < ix->n && !strcmp(ix->items[lo].key, key) ? ix->items[lo].rule : NULL;
 }
 
 static void rule_diag(sigcc_ctx *ctx, const sigcc_rule *r, sigcc_severity sev, const char *code,
@@ -48,13 +90,13 @@ static bool reaches(const sigcc_rule *from, const sigcc_rule *start, unsigned de
     return false;
 }
 
-static bool resolve_correlation(sigcc_ctx *ctx, sigcc_rule *r)
+static bool resolve_correlation(sigcc_ctx *ctx, const rule_index *ix, sigcc_rule *r)
 {
     sc_correlation *c = r->corr;
     bool ok = true;
     for (size_t i = 0; i < c->n_rules; i++) {
         sc_rule_ref *ref = &c->rules[i];
-        ref->target = find_rule(ctx, ref->ref);
+        ref->target = index_find(ix, ref->ref);
         if (!ref->target) {
             /* The rule may live in a file not loaded now: a backend or the
              * evaluator refuses the correlation then; check only warns. */
@@ -102,10 +144,10 @@ static bool filter_names(const sc_filter *f, const sigcc_rule *r)
     return false;
 }
 
-static void apply_filter(sigcc_ctx *ctx, sigcc_rule *f)
+static void apply_filter(sigcc_ctx *ctx, const rule_index *ix, sigcc_rule *f)
 {
     for (size_t i = 0; i < f->filter->n_rules; i++)
-        f->filter->rules[i].target = find_rule(ctx, f->filter->rules[i].ref);
+        f->filter->rules[i].target = index_find(ix, f->filter->rules[i].ref);
     for (size_t i = 0; i < ctx->rules.n; i++) {
         sigcc_rule *r = ctx->rules.items[i];
         if (r->kind != SIGCC_RULE_DETECTION || !filter_names(f->filter, r) ||
@@ -119,21 +161,17 @@ static void apply_filter(sigcc_ctx *ctx, sigcc_rule *f)
     }
 }
 
-static void report_duplicate_ids(sigcc_ctx *ctx)
+static void report_duplicate_ids(sigcc_ctx *ctx, const rule_index *ix)
 {
-    for (size_t i = 0; i < ctx->rules.n; i++) {
-        sigcc_rule *r = ctx->rules.items[i];
-        if (!r->id)
+    for (size_t i = 1; i < ix->n; i++) {
+        const keyed *prev = &ix->items[i - 1], *cur = &ix->items[i];
+        sigcc_rule *r = cur->rule, *o = prev->rule;
+        if (strcmp(prev->key, cur->key) || r == o || !r->id || strcmp(r->id, cur->key) ||
+            !o->id || strcmp(o->id, prev->key))
             continue;
-        for (size_t k = 0; k < i; k++) {
-            sigcc_rule *o = ctx->rules.items[k];
-            if (o->id && !strcmp(o->id, r->id)) {
-                rule_diag(ctx, r, SIGCC_WARNING, "duplicate-id", (sc_loc){r->line, 1, 1},
-                          "id %s is also the id of '%s' (%s:%u)", r->id,
-                          o->title ? o->title : "", o->file, o->line);
-                break;
-            }
-        }
+        rule_diag(ctx, r, SIGCC_WARNING, "duplicate-id", (sc_loc){r->line, 1, 1},
+                  "id %s is also the id of '%s' (%s:%u)", r->id, o->title ? o->title : "",
+                  o->file, o->line);
     }
 }
 
@@ -147,24 +185,29 @@ sigcc_status sigcc_resolve(sigcc_ctx *ctx)
         r->applied_filters.n = 0;
         r->used_by.n = 0;
     }
-    report_duplicate_ids(ctx);
+    rule_index ix;
+    if (!index_build(ctx, &ix))
+        return SIGCC_ENOMEM;
+    report_duplicate_ids(ctx, &ix);
     /* Correlations first: one that fails is removed before the others look. */
     size_t keep = 0;
     for (size_t i = 0; i < ctx->rules.n; i++) {
         sigcc_rule *r = ctx->rules.items[i];
-        if (r->kind == SIGCC_RULE_CORRELATION && !resolve_correlation(ctx, r)) {
+        if (r->kind == SIGCC_RULE_CORRELATION && !resolve_correlation(ctx, &ix, r)) {
             sc_rule_free(r);
             continue;
         }
         ctx->rules.items[keep++] = r;
     }
     ctx->rules.n = keep;
+    if (!index_build(ctx, &ix))
+        return SIGCC_ENOMEM;
     keep = 0;
     for (size_t i = 0; i < ctx->rules.n; i++) {
         sigcc_rule *r = ctx->rules.items[i];
         if (r->kind == SIGCC_RULE_CORRELATION) {
             for (size_t k = 0; k < r->corr->n_rules; k++)
-                r->corr->rules[k].target = find_rule(ctx, r->corr->rules[k].ref);
+                r->corr->rules[k].target = index_find(&ix, r->corr->rules[k].ref);
             if (reaches(r, r, 0)) {
                 rule_diag(ctx, r, SIGCC_ERROR, "correlation-cycle", (sc_loc){r->line, 1, 1},
                           "correlation chain loops back to this rule");
@@ -183,7 +226,7 @@ sigcc_status sigcc_resolve(sigcc_ctx *ctx)
     for (size_t i = 0; i < ctx->rules.n; i++) {
         sigcc_rule *r = ctx->rules.items[i];
         if (r->kind == SIGCC_RULE_FILTER)
-            apply_filter(ctx, r);
+            apply_filter(ctx, &ix, r);
     }
     ctx->resolved = true;
     if (ctx->diags.oom)

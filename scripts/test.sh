@@ -1,0 +1,54 @@
+#!/usr/bin/env bash
+# Installs what is missing, builds, and runs every test:
+#   1. release build (gcc, -Werror): cmocka unit tests, malformed-rule set,
+#      golden explain tests, the public corpus and the spec examples;
+#   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer (clang);
+#   3. valgrind's leak check over the whole corpus.
+# The last line is "N passed, N failed" over the suites; exit 0 only if all pass.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+scripts/install-deps.sh || { echo "dependency installation failed"; exit 2; }
+
+passed=0
+failed=0
+suite() { # name command...
+    local name=$1
+    shift
+    echo "=== $name"
+    if "$@"; then
+        passed=$((passed + 1))
+    else
+        failed=$((failed + 1))
+        echo "--- FAILED: $name"
+    fi
+}
+
+suite "build (gcc, -Werror)" scripts/build.sh build
+if [ -x build/sigcc ]; then
+    suite "unit tests" ctest --test-dir build --output-on-failure
+    suite "malformed rules" tests/run_bad.sh build/sigcc
+    suite "golden explain" tests/golden/run.sh build/sigcc
+    suite "corpus and spec examples" tests/corpus.sh build/sigcc
+fi
+
+export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
+export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
+suite "build (clang, ASan+UBSan)" scripts/build.sh build-asan -DCMAKE_C_COMPILER=clang \
+    -DSIGCC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+if [ -x build-asan/sigcc ]; then
+    suite "unit tests (sanitizers)" ctest --test-dir build-asan --output-on-failure
+    suite "malformed rules (sanitizers)" tests/run_bad.sh build-asan/sigcc
+    suite "corpus (sanitizers)" tests/corpus.sh build-asan/sigcc
+fi
+
+valgrind_corpus() {
+    valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+        --error-exitcode=99 build/sigcc check -q ../shared/sigma-corpus rules >/dev/null
+}
+if [ -x build/sigcc ] && [ -d ../shared/sigma-corpus ]; then
+    suite "valgrind leak check (corpus)" valgrind_corpus
+fi
+
+echo
+echo "suites: $passed passed, $failed failed"
+[ $failed -eq 0 ]

@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Golden tests for `sigcc explain`.
+#   tests/golden/explain/<case>/rule.yml      input (one or more documents)
+#   tests/golden/explain/<case>/explain.txt   expected stdout+stderr, then "exit: N"
+# and rules/<dir>/ -> tests/golden/rules/<dir>.explain for the shipped rules.
+# --update rewrites the expectations; read the diff before committing it.
+set -u
+cd "$(dirname "$0")/../.."
+update=0
+if [ "${1:-}" = "--update" ]; then update=1; shift; fi
+sigcc=${1:-build/sigcc}
+pass=0
+fail=0
+
+compare() { # name expected-file command...
+    local name=$1 expected=$2
+    shift 2
+    local actual
+    actual=$("$@" 2>&1; echo "exit: $?")
+    if [ $update -eq 1 ]; then
+        mkdir -p "$(dirname "$expected")"
+        printf '%s\n' "$actual" > "$expected"
+        pass=$((pass + 1))
+    elif [ -f "$expected" ] && [ "$actual" = "$(cat "$expected")" ]; then
+        pass=$((pass + 1))
+    else
+        fail=$((fail + 1))
+        echo "FAIL: $name"
+        diff <(printf '%s\n' "$actual") "$expected" | head -20
+    fi
+}
+
+for dir in tests/golden/explain/*/; do
+    dir=${dir%/}
+    [ -f "$dir/rule.yml" ] || continue
+    compare "$dir" "$dir/explain.txt" "$sigcc" explain "$dir/rule.yml"
+done
+for dir in rules/*/; do
+    name=$(basename "$dir")
+    compare "rules/$name" "tests/golden/rules/$name.explain" "$sigcc" explain "$dir"
+done
+echo "golden: $pass passed, $fail failed"
+[ $fail -eq 0 ]
