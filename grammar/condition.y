@@ -125,17 +125,25 @@ static void sc_cond_error(SC_COND_LTYPE *loc, void *scanner, sc_cond_parser *p, 
         sc_cond_error_at(p, off, len, "limit-condition-depth", "condition is nested too deeply");
         return;
     }
+    /* Bison quotes token names ("'and'"); the quotes inside suffice. */
+    char clean[512];
+    size_t k = 0;
+    if (strncmp(msg, "syntax error, ", 14) == 0)
+        msg += 14;
+    for (; *msg && k + 1 < sizeof clean; msg++)
+        if (*msg != '"')
+            clean[k++] = *msg;
+    clean[k] = '\0';
     /* A keyword written in capitals is the most common slip. */
     for (int i = 0; keywords[i]; i++) {
         size_t kl = strlen(keywords[i]);
-        if (len == kl && strncasecmp(p->text + off, keywords[i], kl) == 0) {
+        if (len == kl && strncasecmp(p->text + off, keywords[i], kl) == 0 &&
+            strncmp(p->text + off, keywords[i], kl) != 0) {
             sc_cond_error_at(p, off, len, "condition-syntax",
-                             "invalid condition: %s (keywords are lowercase: write '%s')",
-                             msg + (strncmp(msg, "syntax error, ", 14) == 0 ? 14 : 0),
+                             "invalid condition: %s (keywords are lowercase: write '%s')", clean,
                              keywords[i]);
             return;
         }
     }
-    sc_cond_error_at(p, off, len, "condition-syntax", "invalid condition: %s",
-                     msg + (strncmp(msg, "syntax error, ", 14) == 0 ? 14 : 0));
+    sc_cond_error_at(p, off, len ? len : 1, "condition-syntax", "invalid condition: %s", clean);
 }

@@ -38,6 +38,7 @@ suite "build (clang, ASan+UBSan)" scripts/build.sh build-asan -DCMAKE_C_COMPILER
 if [ -x build-asan/sigcc ]; then
     suite "unit tests (sanitizers)" ctest --test-dir build-asan --output-on-failure
     suite "malformed rules (sanitizers)" tests/run_bad.sh build-asan/sigcc
+    suite "golden explain (sanitizers)" tests/golden/run.sh build-asan/sigcc
     suite "corpus (sanitizers)" tests/corpus.sh build-asan/sigcc
 fi
 

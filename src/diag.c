@@ -37,6 +37,25 @@ size_t sc_diag_count_severity_list(const sc_diag_list *d)
     return d->errors;
 }
 
+sc_loc sc_source_loc(const sc_source *src, size_t off)
+{
+    if (!src->line_starts || src->n_lines == 0)
+        return (sc_loc){0, 0, 0};
+    size_t lo = 0, hi = src->n_lines - 1;
+    while (lo < hi) { /* last line starting at or before off */
+        size_t mid = lo + (hi - lo + 1) / 2;
+        if (src->line_starts[mid] <= off)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    size_t start = src->line_starts[lo];
+    if (off > src->len)
+        off = src->len;
+    return (sc_loc){(uint32_t)lo + 1, (uint32_t)sc_utf8_chars(src->text + start, off - start) + 1,
+                    1};
+}
+
 static const char *copy_source_line(sc_arena *a, const sc_source *src, uint32_t line)
 {
     if (!src || !src->line_starts || line == 0 || line > src->n_lines)
@@ -75,11 +94,12 @@ void sc_vdiag(sc_diag_list *d, const sc_source *src, sigcc_severity sev, const c
 {
     if (d->oom)
         return;
+    bool too_many = false;
     if (sev == SIGCC_ERROR) {
         d->errors++;
         d->file_errors++;
         if (d->file_errors == SC_MAX_DIAGS_PER_FILE + 1) {
-            fmt = "too many errors in this file; the rest are not reported";
+            too_many = true;
             code = "too-many-errors";
             loc = (sc_loc){0, 0, 0};
         } else if (d->file_errors > SC_MAX_DIAGS_PER_FILE + 1) {
@@ -97,8 +117,8 @@ void sc_vdiag(sc_diag_list *d, const sc_source *src, sigcc_severity sev, const c
         d->cap = cap;
     }
     char msg[1024];
-    if (strcmp(code, "too-many-errors") == 0)
-        snprintf(msg, sizeof msg, "%s", fmt);
+    if (too_many)
+        snprintf(msg, sizeof msg, "too many errors in this file; the rest are not reported");
     else
         vsnprintf(msg, sizeof msg, fmt, ap);
     sigcc_diag *g = &d->items[d->n];

@@ -81,11 +81,12 @@ typedef struct sc_diag_list {
 
 void sc_diags_init(sc_diag_list *d);
 void sc_diags_fini(sc_diag_list *d);
+sc_loc sc_source_loc(const sc_source *src, size_t offset); /* byte offset -> line:col */
 size_t sc_diag_count_severity_list(const sc_diag_list *d); /* errors so far */
 void sc_diag(sc_diag_list *d, const sc_source *src, sigcc_severity sev, const char *code,
              sc_loc loc, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void sc_vdiag(sc_diag_list *d, const sc_source *src, sigcc_severity sev, const char *code,
-              sc_loc loc, const char *fmt, va_list ap);
+              sc_loc loc, const char *fmt, va_list ap) __attribute__((format(printf, 6, 0)));
 
 /* ------------------------------------------------------------ YAML tree */
 typedef enum sc_ykind { SC_Y_SCALAR, SC_Y_SEQ, SC_Y_MAP } sc_ykind;
@@ -112,7 +113,8 @@ struct sc_ynode {
 };
 
 /* Parses every document of a buffer. Returns the number of documents
- * (possibly 0), or -1 if the stream is unusable (diagnostics given). */
+ * (possibly 0), or -1 if the stream is unusable (diagnostics given). A
+ * document with a YAML-level error is a NULL entry. */
 int sc_yaml_parse(sc_arena *arena, sc_diag_list *diags, const sc_source *src,
                   sc_ynode ***docs_out);
 sc_ytype sc_yaml_scalar_type(const sc_ynode *n, int64_t *ival, double *fval, bool *bval);
@@ -373,6 +375,7 @@ struct sigcc_rule {
     sc_filter *filter;
     sc_vec applied_filters;   /* filters (sigcc_rule *) that tune this rule */
     sc_vec used_by;           /* correlations (sigcc_rule *) referencing this rule */
+    bool dropped;             /* set by sigcc_resolve before freeing a broken rule */
 };
 
 /* Builds one rule from one YAML document. NULL if the document is not a

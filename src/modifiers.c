@@ -172,7 +172,7 @@ static uint64_t compatible_with(sc_mod mod)
                              SC_MODBIT(SC_MOD_RE_S);
     switch (mod) {
     case SC_MOD_EXISTS: return 0;
-    case SC_MOD_RE: return list | reflags;
+    case SC_MOD_RE: return list | reflags | SC_MODBIT(SC_MOD_CASED); /* refused below, with a reason */
     case SC_MOD_CIDR: return list;
     case SC_MOD_FIELDREF: return list | wild | SC_MODBIT(SC_MOD_CASED);
     case SC_MOD_LT: case SC_MOD_LTE: case SC_MOD_GT: case SC_MOD_GTE: return list | time;

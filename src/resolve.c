@@ -175,6 +175,38 @@ static void report_duplicate_ids(sigcc_ctx *ctx, const rule_index *ix)
     }
 }
 
+static void drop_marked(sigcc_ctx *ctx)
+{
+    /* Unlink references to dropped rules before freeing them. */
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (r->dropped || !r->corr)
+            continue;
+        for (size_t k = 0; k < r->corr->n_rules; k++) {
+            sc_rule_ref *ref = &r->corr->rules[k];
+            if (ref->target && ref->target->dropped) {
+                rule_diag(ctx, r, SIGCC_ERROR, "unknown-rule", ref->loc,
+                          "correlation references '%s', which is itself invalid", ref->ref);
+                ref->target = NULL;
+                r->dropped = true;
+            }
+        }
+    }
+    size_t keep = 0;
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (r->dropped)
+            continue;
+        ctx->rules.items[keep++] = r;
+    }
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (r->dropped)
+            sc_rule_free(r);
+    }
+    ctx->rules.n = keep;
+}
+
 sigcc_status sigcc_resolve(sigcc_ctx *ctx)
 {
     if (!ctx)
@@ -189,40 +221,38 @@ sigcc_status sigcc_resolve(sigcc_ctx *ctx)
     if (!index_build(ctx, &ix))
         return SIGCC_ENOMEM;
     report_duplicate_ids(ctx, &ix);
-    /* Correlations first: one that fails is removed before the others look. */
-    size_t keep = 0;
     for (size_t i = 0; i < ctx->rules.n; i++) {
         sigcc_rule *r = ctx->rules.items[i];
-        if (r->kind == SIGCC_RULE_CORRELATION && !resolve_correlation(ctx, &ix, r)) {
-            sc_rule_free(r);
-            continue;
-        }
-        ctx->rules.items[keep++] = r;
+        if (r->kind == SIGCC_RULE_CORRELATION && !resolve_correlation(ctx, &ix, r))
+            r->dropped = true;
     }
-    ctx->rules.n = keep;
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (r->kind == SIGCC_RULE_CORRELATION && !r->dropped && reaches(r, r, 0)) {
+            rule_diag(ctx, r, SIGCC_ERROR, "correlation-cycle", (sc_loc){r->line, 1, 1},
+                      "correlation '%s' is part of a reference cycle: a chain of correlations "
+                      "leads back to it", r->title ? r->title : "");
+            r->dropped = true;
+        }
+    }
+    /* A dropped correlation may invalidate the ones above it: repeat. */
+    size_t before;
+    do {
+        before = ctx->rules.n;
+        drop_marked(ctx);
+    } while (ctx->rules.n != before);
     if (!index_build(ctx, &ix))
         return SIGCC_ENOMEM;
-    keep = 0;
     for (size_t i = 0; i < ctx->rules.n; i++) {
         sigcc_rule *r = ctx->rules.items[i];
-        if (r->kind == SIGCC_RULE_CORRELATION) {
-            for (size_t k = 0; k < r->corr->n_rules; k++)
-                r->corr->rules[k].target = index_find(&ix, r->corr->rules[k].ref);
-            if (reaches(r, r, 0)) {
-                rule_diag(ctx, r, SIGCC_ERROR, "correlation-cycle", (sc_loc){r->line, 1, 1},
-                          "correlation chain loops back to this rule");
-                sc_rule_free(r);
-                continue;
-            }
-            for (size_t k = 0; k < r->corr->n_rules; k++) {
-                sigcc_rule *t = r->corr->rules[k].target;
-                if (t)
-                    sc_vec_push(t->arena, &t->used_by, r);
-            }
+        if (r->kind != SIGCC_RULE_CORRELATION)
+            continue;
+        for (size_t k = 0; k < r->corr->n_rules; k++) {
+            sigcc_rule *t = r->corr->rules[k].target;
+            if (t)
+                sc_vec_push(t->arena, &t->used_by, r);
         }
-        ctx->rules.items[keep++] = r;
     }
-    ctx->rules.n = keep;
     for (size_t i = 0; i < ctx->rules.n; i++) {
         sigcc_rule *r = ctx->rules.items[i];
         if (r->kind == SIGCC_RULE_FILTER)

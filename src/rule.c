@@ -364,18 +364,17 @@ static bool read_selections(const rctx *r, const sc_ynode *map, const char *skip
             ok = false;
             continue;
         }
+        bool duplicate = false;
         for (size_t k = 0; k < rule->n_selections; k++)
-            if (!strcmp(rule->selections[k].name, key->text)) {
-                error(r, "duplicate-key", key->loc, "search identifier '%s' is defined twice",
-                      key->text);
-                ok = false;
-            }
+            duplicate |= !strcmp(rule->selections[k].name, key->text);
+        if (duplicate)
+            continue; /* reported by the YAML loader */
         sc_node *node = sc_detection_build(r->a, r->diags, r->src, key->text,
                                            map->pairs[i].value);
-        if (!node) {
+        /* A broken selection stays known by name (node NULL), so the
+         * condition does not add a second, false "unknown identifier". */
+        if (!node)
             ok = false;
-            continue;
-        }
         sc_selection *s = &rule->selections[rule->n_selections++];
         s->name = sc_arena_strndup(r->a, key->text, key->len);
         s->loc = key->loc;
@@ -408,6 +407,8 @@ static sc_node *resolve(const rctx *r, const sc_cond_site *site, const char *tex
 static sc_node *sel_node(const rctx *r, sc_selection *s, sc_loc loc)
 {
     s->used = true;
+    if (!s->node) /* already reported; the rule is dropped */
+        return sc_node_new(r->a, SC_NODE_TRUE, loc);
     sc_node *n = sc_node_new(r->a, SC_NODE_SEL, loc);
     if (!n)
         return NULL;
@@ -529,6 +530,15 @@ static sc_node *parse_one_condition(const rctx *r, const sc_ynode *cond)
 {
     if (cond->kind != SC_Y_SCALAR || sc_yaml_scalar_type(cond, NULL, NULL, NULL) == SC_YT_NULL) {
         error(r, "condition-type", cond->loc, "a condition must be a string (or a list of them)");
+        return NULL;
+    }
+    size_t blank = 0;
+    while (blank < cond->len && strchr(" \t\r\n", cond->text[blank]) && cond->text[blank])
+        blank++;
+    if (blank == cond->len) {
+        error(r, "condition-syntax", cond->loc,
+              "the condition is empty: name the search identifiers to combine, e.g. "
+              "'selection and not filter'");
         return NULL;
     }
     sc_cond_site site = {.src = r->src, .base = cond->loc};
@@ -867,7 +877,7 @@ static bool read_correlation(const rctx *r)
         if (!read_corr_condition(r, c, cond))
             ok = false;
     } else if (!temporal) {
-        error(r, "missing-field", v->loc, "a %s correlation needs a 'condition'", type);
+        error(r, "missing-field", v->loc, "a correlation of type %s needs a 'condition'", type);
         ok = false;
     } else {
         c->conds[0] = (sc_corr_cond){SC_CMP_GTE, (double)c->n_rules};
@@ -877,12 +887,13 @@ static bool read_correlation(const rctx *r)
                   c->type == SC_CORR_VALUE_AVG || c->type == SC_CORR_VALUE_PERCENTILE;
     if (ok && valued && c->n_fields == 0) {
         error(r, "correlation-condition", cond ? cond->loc : v->loc,
-              "a %s correlation needs 'condition.field' naming the field to aggregate", type);
+              "a correlation of type %s needs 'condition.field' naming the field to aggregate",
+              type);
         ok = false;
     }
     if (ok && !valued && c->n_fields) {
         warning(r, "correlation-condition", cond->loc,
-                "'condition.field' has no meaning for a %s correlation", type);
+                "'condition.field' has no meaning for a correlation of type %s", type);
     }
     const sc_ynode *al = sc_ymap_get(v, "aliases");
     if (al && !read_aliases(r, c, al))

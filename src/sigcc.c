@@ -74,16 +74,6 @@ static bool index_lines(sc_arena *a, sc_source *src)
     return true;
 }
 
-static sc_loc offset_loc(const sc_source *src, size_t off)
-{
-    size_t line = 0;
-    while (line + 1 < src->n_lines && src->line_starts[line + 1] <= off)
-        line++;
-    size_t start = src->line_starts[line];
-    return (sc_loc){(uint32_t)line + 1, (uint32_t)sc_utf8_chars(src->text + start, off - start) + 1,
-                    1};
-}
-
 static sigcc_status load_source(sigcc_ctx *ctx, const char *name, const char *data, size_t len)
 {
     sc_diag_list *d = &ctx->diags;
@@ -99,17 +89,24 @@ static sigcc_status load_source(sigcc_ctx *ctx, const char *name, const char *da
     sigcc_status status = SIGCC_OK;
     size_t errors = d->errors;
     const char *nul = memchr(data, '\0', len);
-    if (len == 0 || strspn(data, " \t\r\n") == len) {
+    size_t blank = 0;
+    while (blank < len && strchr(" \t\r\n", data[blank]) && data[blank])
+        blank++;
+    if (blank == len) {
+        ctx->documents++;
         sc_diag(d, &src, SIGCC_ERROR, "empty-file", (sc_loc){0, 0, 0},
                 "file is empty: it holds no Sigma rule");
     } else if (nul) {
-        sc_diag(d, &src, SIGCC_ERROR, "yaml-encoding", offset_loc(&src, (size_t)(nul - data)),
+        ctx->documents++;
+        sc_diag(d, &src, SIGCC_ERROR, "yaml-encoding", sc_source_loc(&src, (size_t)(nul - data)),
                 "file contains a NUL byte: a rule file is UTF-8 text, not binary data");
     } else {
         sc_ynode **docs;
         int n = sc_yaml_parse(tmp, d, &src, &docs);
         for (int i = 0; i < n; i++) {
             ctx->documents++;
+            if (!docs[i])
+                continue;
             sigcc_rule *rule = sc_rule_build(d, &src, docs[i], (size_t)i);
             if (rule && !sc_vec_push(ctx->arena, &ctx->rules, rule)) {
                 sc_rule_free(rule);

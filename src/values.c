@@ -460,8 +460,9 @@ static sc_value base_value(const vctx *v)
 {
     sc_value val = {0};
     val.loc = v->yval->loc;
-    val.raw = v->yval->text;
-    val.raw_len = v->yval->len;
+    /* The YAML tree is freed after loading; the rule keeps its own copy. */
+    val.raw = sc_arena_strndup(v->a, v->yval->text, v->yval->len);
+    val.raw_len = val.raw ? v->yval->len : 0;
     return val;
 }
 

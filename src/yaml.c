@@ -58,6 +58,8 @@ static void fail(builder *b, const char *code, sc_loc loc, const char *fmt, ...)
     b->failed = true;
 }
 
+static void report_duplicate_keys(builder *b, const sc_ynode *map);
+
 static uint32_t add_sat(uint32_t a, uint32_t b)
 {
     return a > UINT32_MAX - b ? UINT32_MAX : a + b;
@@ -225,8 +227,47 @@ static void on_end(builder *b, const yaml_event_t *ev)
                 return;
             }
         }
+        report_duplicate_keys(b, n);
     }
     attach(b, n, f->anchor_name);
+}
+
+static int pair_cmp(const void *a, const void *b)
+{
+    const sc_ypair *x = *(const sc_ypair *const *)a, *y = *(const sc_ypair *const *)b;
+    size_t n = x->key->len < y->key->len ? x->key->len : y->key->len;
+    int c = memcmp(x->key->text, y->key->text, n);
+    if (c == 0)
+        c = (x->key->len > y->key->len) - (x->key->len < y->key->len);
+    /* equal keys: by position, so the later one is reported */
+    return c ? c : (x > y) - (x < y);
+}
+
+static bool same_key(const sc_ypair *x, const sc_ypair *y)
+{
+    return x->key->len == y->key->len && memcmp(x->key->text, y->key->text, x->key->len) == 0;
+}
+
+/* YAML requires unique keys; PyYAML keeps the last value and libyaml says
+ * nothing, so a repeated 'detection' or field silently changes a rule.
+ * Reported as an error, without stopping the parse. */
+static void report_duplicate_keys(builder *b, const sc_ynode *map)
+{
+    size_t n = map->n_pairs;
+    if (n < 2)
+        return;
+    const sc_ypair **sorted = sc_arena_alloc(b->arena, n * sizeof *sorted);
+    if (!sorted)
+        return;
+    for (size_t i = 0; i < n; i++)
+        sorted[i] = &map->pairs[i];
+    qsort(sorted, n, sizeof *sorted, pair_cmp);
+    for (size_t i = 1; i < n; i++)
+        if (same_key(sorted[i - 1], sorted[i]))
+            sc_diag(b->diags, b->src, SIGCC_ERROR, "duplicate-key", sorted[i]->key->loc,
+                    "key '%s' appears twice in this map (first at line %u); YAML keeps only one "
+                    "value, so one of them would be silently lost", sorted[i]->key->text,
+                    sorted[i - 1]->key->loc.line);
 }
 
 static void report_parser_error(builder *b, const yaml_parser_t *p)
@@ -234,6 +275,26 @@ static void report_parser_error(builder *b, const yaml_parser_t *p)
     yaml_mark_t m = p->problem_mark;
     sc_loc loc = {(uint32_t)m.line + 1, (uint32_t)m.column + 1, 1};
     const char *problem = p->problem ? p->problem : "unknown problem";
+    if (p->error == YAML_READER_ERROR) {
+        /* The reader reports a byte offset, not a mark. */
+        loc = sc_source_loc(b->src, p->problem_offset);
+        fail(b, "yaml-encoding", loc, "invalid text: %s (byte 0x%02x); a rule file must be UTF-8",
+             problem, (unsigned)(p->problem_value & 0xff));
+        return;
+    }
+    if (p->context && strstr(problem, "end of stream")) {
+        /* "unexpected end of stream": the useful place is where the
+         * unfinished construct began. */
+        yaml_mark_t c = p->context_mark;
+        loc = (sc_loc){(uint32_t)c.line + 1, (uint32_t)c.column + 1, 1};
+        fail(b, "yaml-syntax", loc, "invalid YAML: %s %s that starts here", problem, p->context);
+        return;
+    }
+    if (strstr(problem, "cannot start any token") && m.index < b->src->len &&
+        b->src->text[m.index] == '\t') {
+        fail(b, "yaml-syntax", loc, "invalid YAML: a tab cannot indent YAML; use spaces");
+        return;
+    }
     const char *code = "yaml-syntax";
     if (strstr(problem, "UTF-8") || strstr(problem, "control characters") ||
         strstr(problem, "invalid Unicode") || strstr(problem, "UTF-16"))
@@ -257,6 +318,7 @@ int sc_yaml_parse(sc_arena *arena, sc_diag_list *diags, const sc_source *src,
     }
     yaml_parser_set_input_string(&parser, (const unsigned char *)src->text, src->len);
     bool done = false;
+    size_t doc_errors = diags->errors;
     while (!done && !b.failed) {
         yaml_event_t ev;
         if (!yaml_parser_parse(&parser, &ev)) {
@@ -266,6 +328,7 @@ int sc_yaml_parse(sc_arena *arena, sc_diag_list *diags, const sc_source *src,
         switch (ev.type) {
         case YAML_STREAM_END_EVENT: done = true; break;
         case YAML_DOCUMENT_START_EVENT:
+            doc_errors = diags->errors;
             b.root = NULL;
             b.anchors.n = 0; /* anchors do not cross documents */
             break;
@@ -273,6 +336,10 @@ int sc_yaml_parse(sc_arena *arena, sc_diag_list *diags, const sc_source *src,
             if (docs.n >= SC_MAX_DOCUMENTS) {
                 fail(&b, "limit-documents", mark_loc(ev.start_mark, ev.end_mark),
                      "more than %u YAML documents in one file", SC_MAX_DOCUMENTS);
+            } else if (b.root && diags->errors != doc_errors) {
+                /* reported already: a NULL entry counts the document */
+                if (!sc_vec_push(arena, &docs, NULL))
+                    fail(&b, "out-of-memory", (sc_loc){0, 0, 0}, "out of memory");
             } else if (b.root && !sc_vec_push(arena, &docs, b.root)) {
                 fail(&b, "out-of-memory", (sc_loc){0, 0, 0}, "out of memory");
             }
