@@ -419,5 +419,6 @@ void sc_explain_node(sc_buf *b, const sc_node *n, int indent);
 bool sc_utf8_valid(const char *s, size_t len);
 size_t sc_utf8_chars(const char *s, size_t len);
 bool sc_is_uuid(const char *s);
+size_t sc_edit_distance(const char *a, size_t la, const char *b);
 
 #endif

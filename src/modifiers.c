@@ -66,32 +66,6 @@ static bool lookup_mod(const char *s, size_t len, sc_mod *out)
     return false;
 }
 
-static size_t edit_distance(const char *a, size_t la, const char *b)
-{
-    size_t lb = strlen(b);
-    if (la > 32 || lb > 32)
-        return 99;
-    size_t row[33];
-    for (size_t j = 0; j <= lb; j++)
-        row[j] = j;
-    for (size_t i = 1; i <= la; i++) {
-        size_t prev = row[0];
-        row[0] = i;
-        for (size_t j = 1; j <= lb; j++) {
-            size_t cur = row[j];
-            size_t cost = a[i - 1] == b[j - 1] ? 0 : 1;
-            size_t best = prev + cost;
-            if (row[j] + 1 < best)
-                best = row[j] + 1;
-            if (row[j - 1] + 1 < best)
-                best = row[j - 1] + 1;
-            row[j] = best;
-            prev = cur;
-        }
-    }
-    return row[lb];
-}
-
 static const char *suggest_mod(const char *s, size_t len)
 {
     const char *best = NULL;
@@ -99,7 +73,7 @@ static const char *suggest_mod(const char *s, size_t len)
     for (int m = 0; m < SC_MOD__COUNT; m++) {
         if (strlen(mod_table[m].name) < 3)
             continue;
-        size_t d = edit_distance(s, len, mod_table[m].name);
+        size_t d = sc_edit_distance(s, len, mod_table[m].name);
         if (d < best_d) {
             best_d = d;
             best = mod_table[m].name;

@@ -385,17 +385,14 @@ static bool read_selections(const rctx *r, const sc_ynode *map, const char *skip
 
 static const char *suggest_ident(const sigcc_rule *rule, const char *name)
 {
-    /* The identifier that shares the longest prefix, if it is a near miss. */
+    /* The closest identifier within two edits: a typo, not a guess. */
     const char *best = NULL;
-    size_t best_len = 0;
+    size_t best_d = 3;
     for (size_t i = 0; i < rule->n_selections; i++) {
-        const char *s = rule->selections[i].name;
-        size_t k = 0;
-        while (s[k] && name[k] && s[k] == name[k])
-            k++;
-        if (k > best_len && k + 3 >= strlen(name)) {
-            best_len = k;
-            best = s;
+        size_t d = sc_edit_distance(name, strlen(name), rule->selections[i].name);
+        if (d < best_d) {
+            best_d = d;
+            best = rule->selections[i].name;
         }
     }
     return best;
