@@ -43,12 +43,12 @@ static void put_quoted(sc_buf *b, const char *s, size_t n)
     sc_buf_putc(b, '\'');
 }
 
-static void put_value(sc_buf *b, const sc_value *v)
+static void put_value(sc_buf *b, const sc_value *v, bool expand)
 {
     switch (v->kind) {
     case SC_VAL_STRING: {
         sc_buf tmp = {0};
-        sc_pattern_write(&tmp, v->parts, v->n_parts);
+        sc_pattern_write(&tmp, v->parts, v->n_parts, expand);
         put_quoted(b, tmp.data ? tmp.data : "", tmp.len);
         if (tmp.oom)
             b->oom = true;
@@ -80,13 +80,14 @@ static void put_value(sc_buf *b, const sc_value *v)
 
 static void put_match(sc_buf *b, const sc_match *m, int depth)
 {
+    bool expand = m->mods & SC_MODBIT(SC_MOD_EXPAND);
     sc_buf_puts(b, "match ");
     sc_buf_puts(b, m->field ? m->field : "<keywords>");
     for (int i = 0; i < m->n_chain; i++)
         sc_buf_printf(b, "|%s", sc_mod_name((sc_mod)m->chain[i]));
     if (m->n_values == 1) {
         sc_buf_puts(b, ": ");
-        put_value(b, &m->values[0]);
+        put_value(b, &m->values[0], expand);
         sc_buf_putc(b, '\n');
         return;
     }
@@ -94,7 +95,7 @@ static void put_match(sc_buf *b, const sc_match *m, int depth)
     for (size_t i = 0; i < m->n_values; i++) {
         indent(b, depth + 1);
         sc_buf_puts(b, "- ");
-        put_value(b, &m->values[i]);
+        put_value(b, &m->values[i], expand);
         sc_buf_putc(b, '\n');
     }
 }

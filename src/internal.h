@@ -104,6 +104,7 @@ struct sc_ynode {
     sc_ystyle style;
     sc_loc loc;
     uint32_t expanded; /* nodes below, counting each alias use (saturating) */
+    bool single_line;  /* scalar starts and ends on one source line */
     const char *text;  /* scalar: NUL-terminated, may contain NULs before len */
     size_t len;
     sc_ynode **items; /* sequence */
@@ -399,7 +400,7 @@ bool sc_values_build(sc_arena *a, sc_diag_list *diags, const sc_source *src,
 bool sc_pattern_parse(sc_arena *a, const char *s, size_t len, bool expand, sc_part **parts,
                       size_t *n_parts);
 /* Writes parts back in Sigma notation (escaping literal * ? \ as needed). */
-void sc_pattern_write(sc_buf *b, const sc_part *parts, size_t n);
+void sc_pattern_write(sc_buf *b, const sc_part *parts, size_t n, bool expand);
 bool sc_pattern_has_wildcards(const sc_part *parts, size_t n);
 
 /* ---------------------------------------------------------------- context */

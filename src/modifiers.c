@@ -82,13 +82,22 @@ static const char *suggest_mod(const char *s, size_t len)
     return best;
 }
 
-/* Column of byte `offset` inside a key scalar, when it can be known. */
+/* Column of byte `offset` inside a key scalar. Exact for plain keys and
+ * for single-quoted ones ('' stands for one quote); a double-quoted key
+ * with escapes points at the key itself. */
 static sc_loc key_loc(const sc_ynode *key, size_t offset, size_t len)
 {
     sc_loc l = key->loc;
-    bool quoted = key->style == SC_YS_SINGLE || key->style == SC_YS_DOUBLE;
-    if (key->style == SC_YS_PLAIN || quoted) {
-        l.col += (uint32_t)sc_utf8_chars(key->text, offset) + (quoted ? 1 : 0);
+    if (!key->single_line)
+        return l;
+    bool escapes = key->style == SC_YS_DOUBLE && memchr(key->text, '\\', key->len);
+    if (key->style == SC_YS_PLAIN || key->style == SC_YS_SINGLE ||
+        (key->style == SC_YS_DOUBLE && !escapes)) {
+        uint32_t extra = key->style == SC_YS_PLAIN ? 0 : 1;
+        if (key->style == SC_YS_SINGLE)
+            for (size_t i = 0; i < offset && i < key->len; i++)
+                extra += key->text[i] == '\'';
+        l.col += (uint32_t)sc_utf8_chars(key->text, offset) + extra;
         l.len = (uint32_t)(len ? sc_utf8_chars(key->text + offset, len) : 1);
     }
     return l;

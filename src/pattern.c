@@ -96,7 +96,7 @@ bool sc_pattern_parse(sc_arena *a, const char *s, size_t len, bool expand, sc_pa
     return true;
 }
 
-void sc_pattern_write(sc_buf *out, const sc_part *parts, size_t n)
+void sc_pattern_write(sc_buf *out, const sc_part *parts, size_t n, bool expand)
 {
     for (size_t i = 0; i < n; i++) {
         const sc_part *p = &parts[i];
@@ -109,11 +109,12 @@ void sc_pattern_write(sc_buf *out, const sc_part *parts, size_t n)
                 char c = p->text[k];
                 /* A backslash needs doubling only where it would otherwise
                  * escape what follows it. */
+                const char *special = expand ? "*?\\%" : "*?\\";
                 bool before_special = c == '\\' &&
-                    ((k + 1 < p->len && strchr("*?\\", p->text[k + 1])) ||
+                    ((k + 1 < p->len && strchr(special, p->text[k + 1])) ||
                      (k + 1 == p->len && i + 1 < n && parts[i + 1].kind != SC_PART_LIT) ||
                      (k + 1 == p->len && i + 1 == n));
-                if (c == '*' || c == '?' || before_special)
+                if (c == '*' || c == '?' || (expand && c == '%') || before_special)
                     sc_buf_putc(out, '\\');
                 sc_buf_putc(out, c);
             }

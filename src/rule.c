@@ -540,7 +540,8 @@ static sc_node *parse_one_condition(const rctx *r, const sc_ynode *cond)
     }
     sc_cond_site site = {.src = r->src, .base = cond->loc};
     site.exact = (cond->style == SC_YS_PLAIN || cond->style == SC_YS_SINGLE ||
-                  cond->style == SC_YS_DOUBLE) && !memchr(cond->text, '\n', cond->len);
+                  cond->style == SC_YS_DOUBLE) && cond->single_line &&
+                 !memchr(cond->text, '\n', cond->len);
     if (cond->style == SC_YS_SINGLE || cond->style == SC_YS_DOUBLE)
         site.base.col += 1;
     if (cond->style == SC_YS_DOUBLE && memchr(cond->text, '\\', cond->len))
@@ -704,7 +705,7 @@ static bool parse_timespan(const char *s, uint64_t *seconds)
     case 'y': unit = 31556952; break;
     default: return false;
     }
-    if (p[1] || v == 0)
+    if (p[1] || v == 0 || v > UINT64_MAX / unit || p - s > 10)
         return false;
     *seconds = v * unit;
     return true;

@@ -425,6 +425,11 @@ static bool parse_cidr(const char *s, sc_value *out)
             return false;
     }
     out->prefix = (uint8_t)prefix;
+    /* Host bits after the prefix are a typo (10.1.2.3/8); the reference
+     * implementation refuses them too. */
+    for (unsigned bit = prefix; bit < max; bit++)
+        if (out->addr[bit / 8] & (0x80u >> (bit % 8)))
+            return false;
     return true;
 }
 
@@ -447,7 +452,8 @@ static bool check_regex(const vctx *v, const char *re, size_t len)
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(err, msg, sizeof msg);
     sc_loc loc = v->yval->loc;
-    if (v->yval->style == SC_YS_PLAIN && off <= len && sc_utf8_valid(re, off)) {
+    if (v->yval->style == SC_YS_PLAIN && v->yval->single_line && off <= len &&
+        sc_utf8_valid(re, off)) {
         loc.col += (uint32_t)sc_utf8_chars(re, off);
         loc.len = 1;
     }
@@ -523,7 +529,8 @@ static bool build_one(const vctx *v, sc_vec *out)
     case SC_OP_CIDR:
         if (!parse_cidr(y->text, &val)) {
             verror(v, "modifier-value",
-                   "'cidr' needs an IPv4 or IPv6 network such as 10.0.0.0/8 or fe80::/10, not '%s'",
+                   "'cidr' needs an IPv4 or IPv6 network with no host bits after the prefix, "
+                   "such as 10.0.0.0/8 or fe80::/10, not '%s'",
                    y->text);
             return false;
         }

@@ -136,6 +136,7 @@ static void on_scalar(builder *b, const yaml_event_t *ev)
     }
     n->kind = SC_Y_SCALAR;
     n->loc = loc;
+    n->single_line = ev->start_mark.line == ev->end_mark.line;
     n->expanded = 1;
     n->len = ev->data.scalar.length;
     n->text = sc_arena_strndup(b->arena, (const char *)ev->data.scalar.value, n->len);
@@ -370,23 +371,22 @@ static bool is_one_of(const char *s, const char *const *words)
     return false;
 }
 
+/* PyYAML's YAML 1.1 int: [-+]?0b[01_]+ | [-+]?0[0-7_]+ | [-+]?(0|[1-9][0-9_]*)
+ * | [-+]?0x[0-9a-fA-F_]+ (sexagesimal is not used by Sigma rules). */
 static bool parse_int(const char *s, int64_t *out)
 {
     const char *p = s;
     bool neg = false;
     if (*p == '-' || *p == '+')
         neg = *p++ == '-';
-    if (!*p)
+    if (*p < '0' || *p > '9')
         return false;
     int base = 10;
-    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'X')) {
-        base = 16;
-        p += 2;
-    } else if (p[0] == '0' && (p[1] == 'o')) {
-        base = 8;
+    if (p[0] == '0' && (p[1] == 'x' || p[1] == 'b')) {
+        base = p[1] == 'x' ? 16 : 2;
         p += 2;
     } else if (p[0] == '0' && p[1]) {
-        base = 8; /* YAML 1.1: a leading zero means octal */
+        base = 8;
         p += 1;
     }
     if (!*p)
@@ -416,23 +416,47 @@ static bool parse_int(const char *s, int64_t *out)
     return true;
 }
 
+/* PyYAML's YAML 1.1 float: [-+]?([0-9][0-9_]*)?\.[0-9_]*([eE][-+][0-9]+)?
+ * (the exponent needs a sign; infinities and NaN are not numbers here). */
 static bool parse_float(const char *s, double *out)
 {
-    /* [-+]?([0-9][0-9_]*)?\.[0-9.]*([eE][-+][0-9]+)? -- digits and a dot required */
-    bool dot = false, digit = false;
-    for (const char *p = s; *p; p++) {
-        if (*p == '.')
-            dot = true;
-        else if (*p >= '0' && *p <= '9')
-            digit = true;
-        else if (!strchr("+-eE_", *p))
-            return false;
+    const char *p = s;
+    if (*p == '-' || *p == '+')
+        p++;
+    bool digits = false;
+    if (*p >= '0' && *p <= '9') {
+        while ((*p >= '0' && *p <= '9') || *p == '_')
+            p++;
+        digits = true;
     }
-    if (!dot || !digit)
+    if (*p != '.')
         return false;
+    p++;
+    while ((*p >= '0' && *p <= '9') || *p == '_') {
+        digits = true;
+        p++;
+    }
+    if (*p == 'e' || *p == 'E') {
+        p++;
+        if (*p != '-' && *p != '+')
+            return false;
+        p++;
+        if (*p < '0' || *p > '9')
+            return false;
+        while (*p >= '0' && *p <= '9')
+            p++;
+    }
+    if (*p || !digits)
+        return false;
+    char clean[64];
+    size_t k = 0;
+    for (const char *q = s; *q && k + 1 < sizeof clean; q++)
+        if (*q != '_')
+            clean[k++] = *q;
+    clean[k] = '\0';
     char *end;
     errno = 0;
-    double v = strtod(s, &end);
+    double v = strtod(clean, &end);
     if (*end || errno)
         return false;
     *out = v;
