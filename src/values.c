@@ -120,7 +120,8 @@ static bool windash_expand(const vctx *v, const work *in, work_list *out)
         w.parts = sc_arena_alloc(v->a, (in->n_parts ? in->n_parts : 1) * sizeof *w.parts);
         if (!w.parts)
             return false;
-        memcpy(w.parts, in->parts, in->n_parts * sizeof *w.parts);
+        if (in->n_parts)
+            memcpy(w.parts, in->parts, in->n_parts * sizeof *w.parts);
         /* Rebuild each literal part that holds flag positions. */
         for (size_t i = 0; i < in->n_parts; i++) {
             const sc_part *p = &in->parts[i];
@@ -167,7 +168,8 @@ static bool wrap_stars(const vctx *v, work *w, bool front, bool back)
     size_t n = 0;
     if (front && !(w->n_parts && w->parts[0].kind == SC_PART_STAR))
         parts[n++] = (sc_part){SC_PART_STAR, NULL, 0};
-    memcpy(parts + n, w->parts, w->n_parts * sizeof *parts);
+    if (w->n_parts)
+        memcpy(parts + n, w->parts, w->n_parts * sizeof *parts);
     n += w->n_parts;
     if (back && !(n && parts[n - 1].kind == SC_PART_STAR))
         parts[n++] = (sc_part){SC_PART_STAR, NULL, 0};
@@ -324,7 +326,8 @@ static bool encode_base64offset(const vctx *v, const work *in, work_list *out)
         if (!buf)
             return false;
         memset(buf, ' ', shift);
-        memcpy(buf + shift, w.bytes, w.n_bytes);
+        if (w.n_bytes)
+            memcpy(buf + shift, w.bytes, w.n_bytes);
         size_t len;
         char *enc = base64(v->a, buf, w.n_bytes + shift, &len);
         if (!enc)

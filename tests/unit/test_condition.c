@@ -694,6 +694,30 @@ static void test_nesting_limit(void **state)
         cond[k++] = ')';
     cond[k] = '\0';
     cond_rejected(cond, "limit-condition-depth", 16 + 64);
+    /* a long prefix of 'not' is depth too, and refused, not a crash */
+    sc_buf b = {0};
+    for (int i = 0; i < 300; i++)
+        sc_buf_puts(&b, "not ");
+    sc_buf_puts(&b, "a");
+    char *nots = tu_str(sc_buf_take(&b));
+    cond_rejected(nots, "limit-condition-depth", 16);
+    tu_release(nots);
+    /* 100 of them are fine: not(not(...(a)...)) under the and */
+    sc_buf in = {0}, want = {0};
+    sc_buf_puts(&want, "and(");
+    for (int i = 0; i < 100; i++) {
+        sc_buf_puts(&in, "not ");
+        sc_buf_puts(&want, "not(");
+    }
+    sc_buf_puts(&in, "a and b");
+    sc_buf_puts(&want, "a");
+    for (int i = 0; i < 100; i++)
+        sc_buf_putc(&want, ')');
+    sc_buf_puts(&want, ", b)");
+    char *in_s = tu_str(sc_buf_take(&in)), *want_s = tu_str(sc_buf_take(&want));
+    expect_resolved(in_s, want_s);
+    tu_release(in_s);
+    tu_release(want_s);
 }
 
 static void test_long_chain_is_fine(void **state)

@@ -400,6 +400,38 @@ static void test_not_a_map_and_empty(void **state)
     tu_release(ctx);
 }
 
+static void test_yaml_aliases_and_tags(void **state)
+{
+    (void)state;
+    /* an alias to a complete anchor is the anchored value */
+    sigcc_ctx *ctx = tu_load("title: t\nlogsource: {product: x}\ndetection:\n"
+                             "    a: {f: &v 'x'}\n    b: {g: *v}\n    condition: a and b\n");
+    tu_expect_clean(ctx, 1);
+    tu_expect_string_value(&sel_match(tu_rule(ctx, 0), "b", 0)->values[0], "x");
+    tu_release(ctx);
+    /* undefined, or not yet complete (self-reference) */
+    ctx = tu_load("title: t\nx: *nope\n");
+    assert_int_equal(sigcc_rule_count(ctx), 0);
+    tu_expect_error_at(ctx, "yaml-alias", 2, 4);
+    tu_release(ctx);
+    ctx = tu_load("title: t\nx: &a [*a]\n");
+    assert_int_equal(sigcc_rule_count(ctx), 0);
+    tu_expect_error_at(ctx, "yaml-alias", 2, 8);
+    tu_release(ctx);
+    /* anchors do not cross documents */
+    ctx = tu_load("title: t\nx: &a 1\n---\ntitle: u\ny: *a\n");
+    tu_expect_error_at(ctx, "yaml-alias", 5, 4);
+    tu_release(ctx);
+    /* application tags are refused; !!str is fine */
+    ctx = tu_load("title: !!binary aGVsbG8=\n");
+    assert_int_equal(sigcc_rule_count(ctx), 0);
+    tu_expect_error_at(ctx, "yaml-tag", 1, 8);
+    tu_release(ctx);
+    ctx = tu_load("title: !custom x\n");
+    tu_expect_error_at(ctx, "yaml-tag", 1, 8);
+    tu_release(ctx);
+}
+
 static void test_duplicate_top_level_key(void **state)
 {
     (void)state;
@@ -1301,6 +1333,7 @@ int main(void)
         cmocka_unit_test(test_v1_action_rejected),
         cmocka_unit_test(test_not_a_map_and_empty),
         cmocka_unit_test(test_duplicate_top_level_key),
+        cmocka_unit_test(test_yaml_aliases_and_tags),
     };
     const struct CMUnitTest values[] = {
         cmocka_unit_test(test_scalar_typing_in_detection),

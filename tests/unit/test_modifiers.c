@@ -670,6 +670,8 @@ static void test_unknown_modifier(void **state)
     rejected("'a|conatins': x", "unknown-modifier", 5, 12);
     /* modifiers are case-sensitive, like the reference implementation */
     rejected("a|Contains: x", "unknown-modifier", 5, 11);
+    /* columns count characters, not bytes: 'Imäge|' is 6 characters */
+    rejected("Imäge|conatins: x", "unknown-modifier", 5, 15);
 }
 
 static void test_empty_modifier(void **state)
@@ -793,6 +795,17 @@ static void test_encoding_order_and_wildcards(void **state)
     tu_release(ctx);
     rejected("a|base64offset|contains: 'x?'", "modifier-wildcard", 5, 34);
     rejected("a|expand|wide|base64: '%x%'", "modifier-order", 5, 11);
+}
+
+static void test_windash_expansion_limit(void **state)
+{
+    (void)state;
+    /* 7 flags: 5^7 = 78125 values, under the limit of 100000 */
+    sigcc_ctx *ctx = load_sel("a|windash: '-a -b -c -d -e -f -g'");
+    assert_int_equal(match_at(ctx, 0)->n_values, 78125);
+    tu_release(ctx);
+    /* 8 flags: 390625 values, refused at the value */
+    rejected("a|windash: '-a -b -c -d -e -f -g -h'", "limit-expanded-values", 5, 20);
 }
 
 static void test_base64offset_too_short(void **state)
@@ -965,6 +978,7 @@ int main(void)
         cmocka_unit_test(test_cidr_rejected),
         cmocka_unit_test(test_charset_needs_base64),
         cmocka_unit_test(test_encoding_order_and_wildcards),
+        cmocka_unit_test(test_windash_expansion_limit),
         cmocka_unit_test(test_base64offset_too_short),
         cmocka_unit_test(test_all_needs_a_list),
         cmocka_unit_test(test_null_rules),

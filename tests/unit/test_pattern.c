@@ -313,11 +313,32 @@ static void test_write_constructed_parts(void **state)
     s = write_parts(plain, 1);
     assert_string_equal(s, "C:\\x");
     tu_release(s);
-    /* placeholders */
+    /* placeholders (|expand): a backslash before one is doubled */
     sc_part ph[] = {{SC_PART_STAR, NULL, 0}, {SC_PART_PLACEHOLDER, "Servers", 7},
                     {SC_PART_LIT, "\\", 1}, {SC_PART_PLACEHOLDER, "x", 1}};
-    s = write_parts(ph, 4);
+    s = write_parts_mode(ph, 4, true);
     assert_string_equal(s, "*%Servers%\\\\%x%");
+    tu_release(s);
+}
+
+static void test_write_percent_depends_on_expand(void **state)
+{
+    (void)state;
+    /* a literal '%' is escaped only where '%' is special, under |expand */
+    sc_part pct[] = {{SC_PART_LIT, "50%", 3}};
+    char *s = write_parts_mode(pct, 1, true);
+    assert_string_equal(s, "50\\%");
+    tu_release(s);
+    s = write_parts_mode(pct, 1, false);
+    assert_string_equal(s, "50%");
+    tu_release(s);
+    /* without expand, a backslash before '%' needs no doubling */
+    sc_part bs[] = {{SC_PART_LIT, "\\%", 2}};
+    s = write_parts_mode(bs, 1, false);
+    assert_string_equal(s, "\\%");
+    tu_release(s);
+    s = write_parts_mode(bs, 1, true);
+    assert_string_equal(s, "\\\\\\%");
     tu_release(s);
 }
 
@@ -384,6 +405,7 @@ int main(void)
         cmocka_unit_test(test_write_canonical),
         cmocka_unit_test(test_write_trailing_backslash),
         cmocka_unit_test(test_write_constructed_parts),
+        cmocka_unit_test(test_write_percent_depends_on_expand),
         cmocka_unit_test(test_round_trip_many),
     };
     const struct CMUnitTest bugs[] = {
