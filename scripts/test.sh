@@ -42,6 +42,20 @@ if [ -x build-asan/sigcc ]; then
     suite "corpus (sanitizers)" tests/corpus.sh build-asan/sigcc
 fi
 
+fuzz_smoke() { # a short libFuzzer run over the loader, seeded with our own rules
+    scripts/build.sh build-fuzz -DCMAKE_C_COMPILER=clang -DSIGCC_FUZZ=ON -DSIGCC_SANITIZE=ON \
+        -DSIGCC_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug || return 1
+    local seeds
+    seeds=$(mktemp -d)
+    find rules tests/golden tests/bad -name '*.yml' -size -64k -exec cp {} "$seeds/" \; 2>/dev/null
+    (cd build-fuzz && ./fuzz_rule -max_total_time="${SIGCC_FUZZ_SECONDS:-60}" -max_len=4096 \
+        -dict=../fuzz/condition.dict -artifact_prefix=./ "$seeds" 2>&1 | tail -3)
+    local rc=${PIPESTATUS[0]}
+    rm -rf "$seeds"
+    return "$rc"
+}
+suite "fuzz smoke (libFuzzer, ASan+UBSan)" fuzz_smoke
+
 valgrind_corpus() {
     valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
         --error-exitcode=99 build/sigcc check -q ../shared/sigma-corpus rules >/dev/null

@@ -66,6 +66,46 @@ sc_node *sc_node_copy(sc_arena *a, const sc_node *n)
     return c;
 }
 
+/* windash and base64offset turn one value into alternatives. */
+static bool expands_values(const sc_match *m)
+{
+    return m->mods & (SC_MODBIT(SC_MOD_WINDASH) | SC_MODBIT(SC_MOD_BASE64OFFSET));
+}
+
+/* '|all' ANDs the values as written; the alternatives one value expands
+ * into stay ORed:  x|windash|contains|all: [' -a', ' -b']  is
+ * (any form of -a) and (any form of -b), one leaf per written value.
+ * With |neq the whole item is negated: not (leaf and leaf). */
+static sc_node *build_all_of_expanded(sc_arena *a, sc_diag_list *diags, const sc_source *src,
+                                      const sc_ynode *key, const sc_ynode *const *vals,
+                                      size_t count, const sc_node *skeleton)
+{
+    sc_node **items = sc_arena_alloc(a, count * sizeof *items);
+    if (!items)
+        return NULL;
+    bool ok = true;
+    for (size_t i = 0; i < count; i++) {
+        sc_node *leaf = sc_node_new(a, SC_NODE_MATCH, skeleton->loc);
+        if (!leaf)
+            return NULL;
+        leaf->u.match = skeleton->u.match;
+        leaf->u.match.all = false;
+        leaf->u.match.negated = false; /* neq negates the whole item, below */
+        if (!sc_values_build(a, diags, src, key, &vals[i], 1, &leaf->u.match))
+            ok = false;
+        items[i] = leaf;
+    }
+    if (!ok)
+        return NULL;
+    sc_node *all = sc_node_list(a, SC_NODE_AND, skeleton->loc, items, count);
+    if (!all || !skeleton->u.match.negated)
+        return all;
+    sc_node *not = sc_node_new(a, SC_NODE_NOT, skeleton->loc);
+    if (not)
+        not->u.child = all;
+    return not;
+}
+
 static sc_node *build_field(sc_arena *a, sc_diag_list *diags, const sc_source *src,
                             const sc_ynode *key, const sc_ynode *value)
 {
@@ -91,6 +131,8 @@ static sc_node *build_field(sc_arena *a, sc_diag_list *diags, const sc_source *s
         vals = &value;
         count = 1;
     }
+    if (n->u.match.all && count >= 2 && expands_values(&n->u.match))
+        return build_all_of_expanded(a, diags, src, key, vals, count, n);
     if (!sc_values_build(a, diags, src, key, vals, count, &n->u.match))
         return NULL;
     return n;

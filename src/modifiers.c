@@ -69,7 +69,7 @@ static bool lookup_mod(const char *s, size_t len, sc_mod *out)
 static const char *suggest_mod(const char *s, size_t len)
 {
     const char *best = NULL;
-    size_t best_d = 3;
+    size_t best_d = len <= 3 ? 2 : 3; /* a typo: 1 edit in short words, 2 otherwise */
     for (int m = 0; m < SC_MOD__COUNT; m++) {
         if (strlen(mod_table[m].name) < 3)
             continue;
@@ -217,14 +217,33 @@ static bool check_chain(const chain_ctx *c)
                 return false;
             }
         }
-        if (cls == SC_MODC_WILDCARD || mod == SC_MOD_WINDASH || mod == SC_MOD_EXPAND) {
+        if (cls == SC_MODC_WILDCARD || mod == SC_MOD_EXPAND) {
             for (int k = i + 1; k < m->n_chain; k++) {
                 enum mod_class later = mod_table[m->chain[k]].cls;
-                if (later == SC_MODC_ENCODE || later == SC_MODC_CHARSET) {
+                if (later != SC_MODC_ENCODE && later != SC_MODC_CHARSET)
+                    continue;
+                if (mod == SC_MOD_EXPAND)
                     chain_error(c, (size_t)i, "modifier-order",
-                                "'%s' before '%s' would encode its result; write '%s|%s'",
+                                "'expand' placeholders are resolved at query time and cannot "
+                                "be encoded by '%s'", sc_mod_name(m->chain[k]));
+                else
+                    chain_error(c, (size_t)i, "modifier-order",
+                                "'%s' before '%s' would encode its wildcards; write '%s|%s'",
                                 sc_mod_name(mod), sc_mod_name(m->chain[k]),
                                 sc_mod_name(m->chain[k]), sc_mod_name(mod));
+                return false;
+            }
+        }
+        if (mod == SC_MOD_WINDASH) {
+            /* windash rewrites the flag characters of the text; after an
+             * encoding it would rewrite '/' inside the base64 instead. */
+            for (int k = 0; k < i; k++) {
+                enum mod_class earlier = mod_table[m->chain[k]].cls;
+                if (earlier == SC_MODC_ENCODE || earlier == SC_MODC_CHARSET) {
+                    chain_error(c, (size_t)i, "modifier-order",
+                                "'windash' after '%s' would rewrite the encoded text; write "
+                                "'windash|%s'", sc_mod_name(m->chain[k]),
+                                sc_mod_name(m->chain[k]));
                     return false;
                 }
             }

@@ -1,8 +1,9 @@
 /*
  * pattern.c - Sigma strings: escapes and wildcards, parsed once.
  *
- * A Sigma value like  C:\Users\*\AppData\?x\\\*  becomes a list of parts:
+ * A Sigma value like  C:\Users\\*\AppData\?x\\\*  becomes a list of parts:
  *   LIT "C:\Users\"  STAR  LIT "\AppData\"  ONE  LIT "x\*"
+ * ('\\*' is a literal backslash, then a wildcard; '\*' is a literal star.)
  * Rules of the spec: '*' and '?' are wildcards; a backslash escapes '*',
  * '?' and itself; before any other character, or at the end, a backslash
  * is literal. Under |expand, %name% is a placeholder and '\%' a literal

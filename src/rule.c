@@ -387,7 +387,7 @@ static const char *suggest_ident(const sigcc_rule *rule, const char *name)
 {
     /* The closest identifier within two edits: a typo, not a guess. */
     const char *best = NULL;
-    size_t best_d = 3;
+    size_t best_d = strlen(name) <= 3 ? 2 : 3; /* 1 edit in short names, 2 otherwise */
     for (size_t i = 0; i < rule->n_selections; i++) {
         size_t d = sc_edit_distance(name, strlen(name), rule->selections[i].name);
         if (d < best_d) {
@@ -900,7 +900,7 @@ static bool read_correlation(const rctx *r)
     if (!gen)
         gen = sc_ymap_get(r->doc, "generate");
     if (gen) {
-        bool b;
+        bool b = false;
         if (sc_yaml_scalar_type(gen, NULL, NULL, &b) != SC_YT_BOOL) {
             error(r, "field-type", gen->loc, "'generate' must be true or false");
             ok = false;

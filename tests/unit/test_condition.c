@@ -223,6 +223,17 @@ static void test_parse_identifier(void **state)
     expect_parse("  a  ", "a");
 }
 
+static void test_parse_keyword_prefixed_identifiers(void **state)
+{
+    (void)state;
+    /* the longest token wins: these are identifiers, not keywords */
+    expect_parse("android or order", "or(android, order)");
+    expect_parse("notepad and not nothing", "and(notepad, not(nothing))");
+    expect_parse("them1 or all_x or any_y or of_z", "or(or(or(them1, all_x), any_y), of_z)");
+    expect_parse("1_sel and 12", "and(1_sel, 12)");
+    expect_parse("1 of all*", "one_of(all*)");
+}
+
 static void test_parse_and_or_not(void **state)
 {
     (void)state;
@@ -836,6 +847,7 @@ int main(void)
 {
     const struct CMUnitTest parse_tests[] = {
         cmocka_unit_test(test_parse_identifier),
+        cmocka_unit_test(test_parse_keyword_prefixed_identifiers),
         cmocka_unit_test(test_parse_and_or_not),
         cmocka_unit_test(test_parse_precedence),
         cmocka_unit_test(test_parse_parentheses),

@@ -103,6 +103,91 @@ static void expect_number(const sc_value *v, bool is_int, int64_t ival, double n
     assert_true(v->num == num);
 }
 
+/* A small reference evaluator for string matches, to test what a tree
+ * means independently of how the library chooses to shape it. An event is
+ * a NULL-terminated list of "Field", "value" pairs. */
+static bool tu_glob(const sc_part *p, size_t n, const char *s, bool cased)
+{
+    if (n == 0)
+        return *s == '\0';
+    switch (p->kind) {
+    case SC_PART_LIT:
+        for (size_t i = 0; i < p->len; i++) {
+            char a = s[i], b = p->text[i];
+            if (!a)
+                return false;
+            if (!cased && a >= 'A' && a <= 'Z')
+                a = (char)(a - 'A' + 'a');
+            if (!cased && b >= 'A' && b <= 'Z')
+                b = (char)(b - 'A' + 'a');
+            if (a != b)
+                return false;
+        }
+        return tu_glob(p + 1, n - 1, s + p->len, cased);
+    case SC_PART_ONE:
+        if (!*s)
+            return false;
+        s++;
+        while ((*s & 0xc0) == 0x80) /* one UTF-8 character */
+            s++;
+        return tu_glob(p + 1, n - 1, s, cased);
+    case SC_PART_STAR:
+        for (;; s++) {
+            if (tu_glob(p + 1, n - 1, s, cased))
+                return true;
+            if (!*s)
+                return false;
+        }
+    case SC_PART_PLACEHOLDER:
+        break;
+    }
+    fail_msg("placeholder in evaluated value");
+    return false;
+}
+
+static bool tu_eval(const sc_node *n, const char *const *event)
+{
+    switch (n->kind) {
+    case SC_NODE_TRUE: return true;
+    case SC_NODE_FALSE: return false;
+    case SC_NODE_NOT: return !tu_eval(n->u.child, event);
+    case SC_NODE_SEL: return tu_eval(n->u.sel.child, event);
+    case SC_NODE_AND:
+    case SC_NODE_OR:
+        for (size_t i = 0; i < n->u.list.n; i++) {
+            bool r = tu_eval(n->u.list.items[i], event);
+            if (n->kind == SC_NODE_AND && !r)
+                return false;
+            if (n->kind == SC_NODE_OR && r)
+                return true;
+        }
+        return n->kind == SC_NODE_AND;
+    case SC_NODE_MATCH: break;
+    }
+    const sc_match *m = &n->u.match;
+    assert_int_equal(m->op, SC_OP_EQ);
+    bool result = m->all;
+    for (size_t v = 0; v < m->n_values; v++) {
+        assert_int_equal(m->values[v].kind, SC_VAL_STRING);
+        bool hit = false;
+        for (size_t k = 0; event[k]; k += 2)
+            if (!m->field || strcmp(m->field, event[k]) == 0)
+                hit |= tu_glob(m->values[v].parts, m->values[v].n_parts, event[k + 1], m->cased);
+        if (m->all && !hit)
+            result = false;
+        if (!m->all && hit)
+            result = true;
+    }
+    return m->negated ? !result : result;
+}
+
+/* Evaluates the rule's condition on one event. */
+static bool matches(const sigcc_ctx *ctx, const char *const *event)
+{
+    tu_expect_clean(ctx, 1);
+    return tu_eval(tu_rule(ctx, 0)->condition, event);
+}
+
 /* =================================================== accepted: generic */
 static void test_no_modifier(void **state)
 {
@@ -646,13 +731,47 @@ static void test_keyword_string_modifiers(void **state)
 static void test_long_chain_accepted(void **state)
 {
     (void)state;
+    /* all + an expanding modifier: one leaf per written value, each ORing
+     * its 3 shifts; neq negates the whole item: not (leaf_x and leaf_y). */
     sigcc_ctx *ctx = load_sel("a|wide|base64offset|contains|all|cased|neq:\n    - 'x'\n    - 'y'");
-    const sc_match *m = match_at(ctx, 0);
-    assert_int_equal(m->n_chain, 6);
-    assert_true(m->all);
-    assert_true(m->negated);
-    assert_true(m->cased);
-    assert_int_equal(m->n_values, 6); /* 2 values x 3 shifts */
+    tu_expect_clean(ctx, 1);
+    const sc_node *n = tu_selection(tu_rule(ctx, 0), "sel")->node;
+    assert_int_equal(n->kind, SC_NODE_NOT);
+    n = n->u.child;
+    assert_int_equal(n->kind, SC_NODE_AND);
+    assert_int_equal(n->u.list.n, 2);
+    for (size_t i = 0; i < 2; i++) {
+        const sc_node *leaf = n->u.list.items[i];
+        assert_int_equal(leaf->kind, SC_NODE_MATCH);
+        const sc_match *m = &leaf->u.match;
+        assert_int_equal(m->n_chain, 6);
+        assert_false(m->all);
+        assert_false(m->negated);
+        assert_true(m->cased);
+        assert_int_equal(m->n_values, 3); /* 3 shifts of one value */
+    }
+    tu_release(ctx);
+}
+
+static void test_semantics_all_and_expansions(void **state)
+{
+    (void)state;
+    /* the evaluator agrees with the plain cases */
+    sigcc_ctx *ctx = load_sel("CommandLine|contains|all:\n    - 'net'\n    - 'user'");
+    assert_true(matches(ctx, (const char *const[]){"CommandLine", "NET USER x", NULL}));
+    assert_false(matches(ctx, (const char *const[]){"CommandLine", "net view", NULL}));
+    tu_release(ctx);
+    ctx = load_sel("CommandLine|windash|contains: ' -a '");
+    assert_true(matches(ctx, (const char *const[]){"CommandLine", "x /a y", NULL}));
+    assert_true(matches(ctx, (const char *const[]){"CommandLine", "x " EN "a y", NULL}));
+    assert_false(matches(ctx, (const char *const[]){"CommandLine", "x a y", NULL}));
+    tu_release(ctx);
+    ctx = load_sel("CommandLine|base64offset|contains: 'ab'");
+    assert_true(matches(ctx, (const char *const[]){"CommandLine", "..Fi..", NULL}));
+    tu_release(ctx);
+    ctx = load_sel("a|neq:\n    - 'x'\n    - 'y'");
+    assert_true(matches(ctx, (const char *const[]){"a", "z", NULL}));
+    assert_false(matches(ctx, (const char *const[]){"a", "Y", NULL}));
     tu_release(ctx);
 }
 
@@ -786,7 +905,6 @@ static void test_encoding_order_and_wildcards(void **state)
     (void)state;
     rejected("a|contains|base64: x", "modifier-order", 5, 11);
     rejected("a|endswith|base64offset: x", "modifier-order", 5, 11);
-    rejected("a|windash|base64: x", "modifier-order", 5, 11);
     rejected("a|expand|base64: x", "modifier-order", 5, 11);
     rejected("a|base64|base64offset: x", "modifier-combination", 5, 18);
     /* wildcards cannot be encoded (spec: "Wildcards are not allowed") */
@@ -873,9 +991,9 @@ static void test_field_value_shapes(void **state)
 }
 
 /* ============================================================== BUGS */
-/* BUG: one mistake in a selection gives one error. Today the selection is
- * dropped and the condition then also reports "unknown search identifier
- * 'sel'", although 'sel' is defined (second, misleading error). */
+/* BUG: one mistake in a selection gives one error. sigcc dropped the
+ * selection, and the condition then also reported "unknown search
+ * identifier 'sel'", although 'sel' is defined (a second, false error). */
 static void test_bug_single_error_for_bad_modifier(void **state)
 {
     (void)state;
@@ -929,6 +1047,69 @@ static void test_bug_cidr_host_bits_rejected(void **state)
     rejected("a|cidr: 'fe80::1/10'", "modifier-value", 5, 17);
 }
 
+/* BUG: modifiers apply left to right (spec section 3), and an encoding
+ * applies to each variant a windash expansion produced (pySigma applies a
+ * modifier to every value of a SigmaExpansion). So 'windash|base64offset'
+ * is meaningful - 5 dash variants, each encoded - and must be accepted;
+ * sigcc refuses it (modifier-order, "write 'base64offset|windash'").
+ * Expected values from python3 base64 with pySigma's trimming, e.g.
+ *     printf ' -e ' | base64 -> IC1lIA==  ([:-3] IC1lI)
+ *     printf '%se' - / – — ― | iconv -t utf-16le | base64 (each) */
+static void test_bug_windash_then_encoding_accepted(void **state)
+{
+    (void)state;
+    sigcc_ctx *ctx = load_sel("a|windash|base64offset|contains: ' -e '\n"
+                              "b|windash|wide|base64: '-e'");
+    if (sigcc_rule_count(ctx) != 1)
+        tu_dump_diags(ctx);
+    assert_int_equal(sigcc_rule_count(ctx), 1);
+    static const char *const want_a[] = {
+        "*IC1lI*",     "*AtZS*",     "*gLWUg*",     /* - */
+        "*IC9lI*",     "*AvZS*",     "*gL2Ug*",     /* / */
+        "*IOKAk2Ug*",  "*DigJNlI*",  "*g4oCTZS*",   /* en dash */
+        "*IOKAlGUg*",  "*DigJRlI*",  "*g4oCUZS*",   /* em dash */
+        "*IOKAlWUg*",  "*DigJVlI*",  "*g4oCVZS*",   /* horizontal bar */
+    };
+    tu_expect_value_set(match_at(ctx, 0), want_a, 15);
+    static const char *const want_b[] = {"LQBlAA==", "LwBlAA==", "EyBlAA==", "FCBlAA==",
+                                         "FSBlAA=="};
+    tu_expect_value_set(match_at(ctx, 1), want_b, 5);
+    tu_release(ctx);
+}
+
+/* BUG (the other half): windash after an encoding rewrites base64 text,
+ * whose alphabet holds '/': base64 of bytes FB FF is '+/8=', and windash
+ * turns it into '+-8=', '+–8=' ... (garbage). sigcc accepts 'base64|windash'
+ * (and suggests it); it must be refused. */
+static void test_bug_windash_after_encoding_rejected(void **state)
+{
+    (void)state;
+    rejected("a|base64|windash: 'x'", "modifier-order", 5, 18);
+    rejected("a|base64offset|contains|windash: 'x'", "modifier-order", 5, 33);
+}
+
+/* BUG: '|all' ANDs the values of the YAML list; the variants one value
+ * expands to (windash, base64offset) stay ORed (spec: windash produces
+ * "OR'd values"; pySigma keeps a SigmaExpansion OR-linked under |all).
+ * sigcc flattens the variants into one 'all of 10' list, so
+ *     CommandLine|windash|contains|all: [' -a ', ' -b ']
+ * requires all five dash forms of each flag at once and matches nothing
+ * real, e.g. not "x /a y -b z". Checked by evaluating the tree.
+ *     printf 'ab'|base64 -> YWI= (YW); ' ab' -> IGFi (Fi); '  ab' -> ICBhYg== (hY)
+ *     printf 'cd'|base64 -> Y2Q= (Y2); ' cd' -> IGNk (Nk); '  cd' -> ICBjZA== (jZ) */
+static void test_bug_all_keeps_expansions_ored(void **state)
+{
+    (void)state;
+    sigcc_ctx *ctx = load_sel("CommandLine|windash|contains|all:\n    - ' -a '\n    - ' -b '");
+    assert_true(matches(ctx, (const char *const[]){"CommandLine", "x /a y -b z", NULL}));
+    assert_false(matches(ctx, (const char *const[]){"CommandLine", "x /a y", NULL}));
+    tu_release(ctx);
+    ctx = load_sel("CommandLine|base64offset|contains|all:\n    - 'ab'\n    - 'cd'");
+    assert_true(matches(ctx, (const char *const[]){"CommandLine", "..Fi..Nk..", NULL}));
+    assert_false(matches(ctx, (const char *const[]){"CommandLine", "..Fi..", NULL}));
+    tu_release(ctx);
+}
+
 int main(void)
 {
     const struct CMUnitTest accepted[] = {
@@ -963,6 +1144,7 @@ int main(void)
         cmocka_unit_test(test_fieldref),
         cmocka_unit_test(test_keyword_string_modifiers),
         cmocka_unit_test(test_long_chain_accepted),
+        cmocka_unit_test(test_semantics_all_and_expansions),
     };
     const struct CMUnitTest rejected_tests[] = {
         cmocka_unit_test(test_unknown_modifier),
@@ -992,6 +1174,9 @@ int main(void)
         cmocka_unit_test(test_bug_modifier_column_after_escape_in_quoted_key),
         cmocka_unit_test(test_bug_regex_position_multiline_plain),
         cmocka_unit_test(test_bug_cidr_host_bits_rejected),
+        cmocka_unit_test(test_bug_windash_then_encoding_accepted),
+        cmocka_unit_test(test_bug_windash_after_encoding_rejected),
+        cmocka_unit_test(test_bug_all_keeps_expansions_ored),
     };
     int failed = 0;
     failed += cmocka_run_group_tests_name("modifiers: accepted", accepted, NULL, tu_cleanup);
