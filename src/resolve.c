@@ -80,8 +80,10 @@ static void rule_diag(sigcc_ctx *ctx, const sigcc_rule *r, sigcc_severity sev, c
 /* Depth-first walk of a correlation chain; true if `start` reaches itself. */
 static bool reaches(const sigcc_rule *from, const sigcc_rule *start, unsigned depth)
 {
+    /* A loop that does not pass through `start` ends at the depth bound:
+     * it is reported at its own members, not here. */
     if (!from->corr || depth > 64)
-        return depth > 64;
+        return false;
     for (size_t i = 0; i < from->corr->n_rules; i++) {
         const sigcc_rule *t = from->corr->rules[i].target;
         if (t == start || (t && reaches(t, start, depth + 1)))
@@ -196,13 +198,9 @@ static void drop_marked(sigcc_ctx *ctx)
     for (size_t i = 0; i < ctx->rules.n; i++) {
         sigcc_rule *r = ctx->rules.items[i];
         if (r->dropped)
-            continue;
-        ctx->rules.items[keep++] = r;
-    }
-    for (size_t i = 0; i < ctx->rules.n; i++) {
-        sigcc_rule *r = ctx->rules.items[i];
-        if (r->dropped)
-            sc_rule_free(r);
+            sc_rule_free(r); /* every reference to it was unlinked above */
+        else
+            ctx->rules.items[keep++] = r;
     }
     ctx->rules.n = keep;
 }
