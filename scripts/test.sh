@@ -51,10 +51,12 @@ fuzz_smoke() { # a short, seeded libFuzzer run over the loader, from our own rul
     local f
     while IFS= read -r f; do
         cp "$f" "$seeds/$(echo "$f" | tr '/' '_')"
-    done < <(find rules tests/golden tests/bad -name '*.yml' -size -64k | LC_ALL=C sort)
-    # A fixed seed and run count keep CI reproducible (SIGCC_FUZZ_RUNS to
-    # change the count); longer random runs are done by hand, see fuzz/.
-    (cd build-fuzz && ./fuzz_rule -seed=20261122 -runs="${SIGCC_FUZZ_RUNS:-300000}" -max_len=4096 \
+    done < <(find rules tests/golden tests/bad -name '*.yml' -size -64k ! -name 'limit_*' |
+             LC_ALL=C sort)
+    # Bounded in time (SIGCC_FUZZ_SECONDS), with a fixed seed; the limit_*
+    # cases are left out of the seeds because each run of them is slow.
+    (cd build-fuzz && ./fuzz_rule -seed=20261122 -max_total_time="${SIGCC_FUZZ_SECONDS:-60}" \
+        -timeout=30 -max_len=4096 \
         -dict=../fuzz/condition.dict -artifact_prefix=./ "$seeds" 2>&1 | tail -3)
     local rc=${PIPESTATUS[0]}
     rm -rf "$seeds"

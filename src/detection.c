@@ -84,6 +84,7 @@ static sc_node *build_all_of_expanded(sc_arena *a, sc_diag_list *diags, const sc
     if (!items)
         return NULL;
     bool ok = true;
+    size_t total = 0;
     for (size_t i = 0; i < count; i++) {
         sc_node *leaf = sc_node_new(a, SC_NODE_MATCH, skeleton->loc);
         if (!leaf)
@@ -91,8 +92,13 @@ static sc_node *build_all_of_expanded(sc_arena *a, sc_diag_list *diags, const sc
         leaf->u.match = skeleton->u.match;
         leaf->u.match.all = false;
         leaf->u.match.negated = false; /* neq negates the whole item, below */
-        if (!sc_values_build(a, diags, src, key, &vals[i], 1, &leaf->u.match))
+        if (!sc_values_build(a, diags, src, key, &vals[i], 1, &leaf->u.match)) {
             ok = false;
+        } else if ((total += leaf->u.match.n_values) > SC_MAX_EXPANDED_VALUES) {
+            sc_diag(diags, src, SIGCC_ERROR, "limit-expanded-values", key->loc,
+                    "this field expands to more than %u values", SC_MAX_EXPANDED_VALUES);
+            return NULL;
+        }
         items[i] = leaf;
     }
     if (!ok)

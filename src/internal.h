@@ -76,6 +76,7 @@ typedef struct sc_diag_list {
     sc_arena *arena; /* messages and copied source lines */
     size_t file_errors; /* errors in the file being loaded */
     size_t errors;      /* all errors, including ones not recorded past the limit */
+    size_t rule_values; /* values built for the rule being loaded (SC_MAX_RULE_VALUES) */
     bool oom;
 } sc_diag_list;
 

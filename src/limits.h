@@ -4,7 +4,7 @@
  * Each limit guards against a hostile or broken file and has its own
  * diagnostic code, so a user learns which limit was hit and by how much.
  * Real rules stay far below all of them (the SigmaHQ corpus: depth <= 6,
- * lists <= 400 values, files <= 60 KiB).
+ * lists <= 4,432 values, files <= 60 KiB).
  */
 #ifndef SC_LIMITS_H
 #define SC_LIMITS_H
@@ -16,7 +16,8 @@
 #define SC_MAX_LIST_ITEMS        100000u               /* values in one list */
 #define SC_MAX_CONDITION_BYTES   65536u                /* one condition string */
 #define SC_MAX_CONDITION_DEPTH   64u                   /* nested parentheses / not */
-#define SC_MAX_EXPANDED_VALUES   100000u               /* values after windash etc. */
+#define SC_MAX_EXPANDED_VALUES   20000u                /* values of one field after windash etc. */
+#define SC_MAX_RULE_VALUES       100000u               /* values of one rule, all fields */
 #define SC_MAX_DOCUMENTS         10000u                /* documents in one file */
 #define SC_MAX_DIAGS_PER_FILE    100u                  /* then one "too many errors" */
 #define SC_MAX_DIR_DEPTH         64u                   /* directory recursion */

@@ -985,6 +985,7 @@ sigcc_rule *sc_rule_build(sc_diag_list *diags, const sc_source *src, const sc_yn
     rule->line = doc->loc.line;
     rule->doc_index = doc_index;
     rctx r = {.rule = rule, .a = a, .diags = diags, .src = src, .doc = doc};
+    diags->rule_values = 0;
     size_t errors_before = sc_diag_count_severity_list(diags);
     bool ok = check_action(&r);
     if (ok) {

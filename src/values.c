@@ -46,6 +46,19 @@ static void verror(const vctx *v, const char *code, const char *fmt, ...)
     va_end(ap);
 }
 
+static bool over_rule_budget(const vctx *v, size_t adding)
+{
+    if (v->diags->rule_values + adding <= SC_MAX_RULE_VALUES)
+        return false;
+    if (v->diags->rule_values > SC_MAX_RULE_VALUES)
+        return true; /* reported once per rule */
+    v->diags->rule_values = SC_MAX_RULE_VALUES + 1;
+    verror(v, "limit-expanded-values",
+           "the rule expands to more than %u values in all (modifiers such as windash multiply "
+           "them)", SC_MAX_RULE_VALUES);
+    return true;
+}
+
 static bool wl_push(const vctx *v, work_list *wl, work w)
 {
     if (wl->n >= SC_MAX_EXPANDED_VALUES) {
@@ -53,6 +66,8 @@ static bool wl_push(const vctx *v, work_list *wl, work w)
                SC_MAX_EXPANDED_VALUES);
         return false;
     }
+    if (over_rule_budget(v, wl->n + 1))
+        return false;
     if (wl->n == wl->cap) {
         size_t cap = wl->cap ? wl->cap * 2 : 4;
         work *items = sc_arena_alloc(v->a, cap * sizeof *items);
@@ -115,6 +130,10 @@ static bool windash_expand(const vctx *v, const work *in, work_list *out)
         }
         total *= N_DASHES;
     }
+    if (over_rule_budget(v, total + out->n))
+        return false;
+    /* Combination `combo` picks, for flag q, the variant (combo / 5^q) % 5.
+     * Each literal part is rebuilt in one pass over its text. */
     for (size_t combo = 0; combo < total; combo++) {
         work w = {.n_parts = in->n_parts};
         w.parts = sc_arena_alloc(v->a, (in->n_parts ? in->n_parts : 1) * sizeof *w.parts);
@@ -122,36 +141,29 @@ static bool windash_expand(const vctx *v, const work *in, work_list *out)
             return false;
         if (in->n_parts)
             memcpy(w.parts, in->parts, in->n_parts * sizeof *w.parts);
-        /* Rebuild each literal part that holds flag positions. */
-        for (size_t i = 0; i < in->n_parts; i++) {
-            const sc_part *p = &in->parts[i];
-            if (p->kind != SC_PART_LIT)
-                continue;
-            sc_buf b = {0};
-            bool touched = false;
-            for (size_t j = 0; j < p->len; j++) {
-                bool flag = false;
-                size_t which = 0;
-                for (size_t q = 0, d = combo; q < k; q++, d /= N_DASHES)
-                    if (positions[q][0] == i && positions[q][1] == j) {
-                        flag = true;
-                        which = d % N_DASHES;
-                    }
-                if (flag) {
-                    sc_buf_puts(&b, dash_variants[which]);
-                    touched = true;
-                } else {
-                    sc_buf_putc(&b, p->text[j]);
-                }
-            }
-            if (touched) {
-                w.parts[i].text = sc_arena_strndup(v->a, b.data ? b.data : "", b.len);
-                w.parts[i].len = b.len;
-            }
-            bool oom = b.oom || (touched && !w.parts[i].text);
-            sc_buf_free(&b);
-            if (oom)
+        size_t q = 0, digits = combo;
+        while (q < k) {
+            size_t part = positions[q][0];
+            const sc_part *p = &in->parts[part];
+            char *text = sc_arena_alloc(v->a, p->len + 2 * k + 1);
+            if (!text)
                 return false;
+            size_t o = 0, from = 0;
+            for (; q < k && positions[q][0] == part; q++, digits /= N_DASHES) {
+                size_t at = positions[q][1];
+                memcpy(text + o, p->text + from, at - from);
+                o += at - from;
+                const char *dash = dash_variants[digits % N_DASHES];
+                size_t dl = strlen(dash);
+                memcpy(text + o, dash, dl);
+                o += dl;
+                from = at + 1;
+            }
+            memcpy(text + o, p->text + from, p->len - from);
+            o += p->len - from;
+            text[o] = '\0';
+            w.parts[part].text = text;
+            w.parts[part].len = o;
         }
         if (!wl_push(v, out, w))
             return false;
@@ -643,6 +655,7 @@ bool sc_values_build(sc_arena *a, sc_diag_list *diags, const sc_source *src,
                 "selection and combine the selections in the condition");
         return false;
     }
+    diags->rule_values += out.n; /* wl_push keeps this within SC_MAX_RULE_VALUES */
     m->n_values = out.n;
     m->values = sc_arena_alloc(a, (out.n ? out.n : 1) * sizeof *m->values);
     if (!m->values)
