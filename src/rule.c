@@ -624,18 +624,37 @@ const char *sc_cmp_name(sc_cmp c)
     return c <= SC_CMP_NEQ ? names[c] : "?";
 }
 
+/* A scalar or a list of scalars, as a list: 'rules: a' and 'rules: [a, b]'
+ * are both accepted (the reference implementation does so). */
+static bool scalar_items(const rctx *r, const sc_ynode *const *v, const char *key,
+                         const char *what, const sc_ynode *const **items, size_t *n)
+{
+    const sc_ynode *node = *v;
+    *items = v;
+    *n = 1;
+    if (node->kind == SC_Y_SEQ) {
+        *items = (const sc_ynode *const *)node->items;
+        *n = node->n_items;
+    } else if (node->kind != SC_Y_SCALAR) {
+        error(r, "field-type", node->loc, "'%s' must be a %s or a list of them", key, what);
+        return false;
+    }
+    for (size_t i = 0; i < *n; i++)
+        if ((*items)[i]->kind != SC_Y_SCALAR) {
+            error(r, "field-type", (*items)[i]->loc, "each entry of '%s' must be a %s", key,
+                  what);
+            return false;
+        }
+    return true;
+}
+
 static bool read_refs(const rctx *r, const sc_ynode *v, sc_rule_ref **out, size_t *n_out,
                       const char *key)
 {
-    const sc_ynode *const *items = (const sc_ynode *const *)&v;
-    size_t n = 1;
-    if (v->kind == SC_Y_SEQ) {
-        items = (const sc_ynode *const *)v->items;
-        n = v->n_items;
-    } else if (v->kind != SC_Y_SCALAR) {
-        error(r, "field-type", v->loc, "'%s' must be a list of rule ids or names", key);
+    const sc_ynode *const *items;
+    size_t n;
+    if (!scalar_items(r, &v, key, "rule id or name", &items, &n))
         return false;
-    }
     if (n == 0) {
         error(r, "field-type", v->loc, "'%s' is empty: name at least one rule", key);
         return false;
@@ -644,11 +663,6 @@ static bool read_refs(const rctx *r, const sc_ynode *v, sc_rule_ref **out, size_
     if (!*out)
         return false;
     for (size_t i = 0; i < n; i++) {
-        if (items[i]->kind != SC_Y_SCALAR) {
-            error(r, "field-type", items[i]->loc, "each entry of '%s' must be a rule id or name",
-                  key);
-            return false;
-        }
         (*out)[i].ref = sc_arena_strndup(r->a, items[i]->text, items[i]->len);
         (*out)[i].loc = items[i]->loc;
     }
@@ -659,25 +673,15 @@ static bool read_refs(const rctx *r, const sc_ynode *v, sc_rule_ref **out, size_
 static bool read_names(const rctx *r, const sc_ynode *v, const char ***out, size_t *n_out,
                        const char *key)
 {
-    const sc_ynode *const *items = (const sc_ynode *const *)&v;
-    size_t n = 1;
-    if (v->kind == SC_Y_SEQ) {
-        items = (const sc_ynode *const *)v->items;
-        n = v->n_items;
-    } else if (v->kind != SC_Y_SCALAR) {
-        error(r, "field-type", v->loc, "'%s' must be a field name or a list of them", key);
+    const sc_ynode *const *items;
+    size_t n;
+    if (!scalar_items(r, &v, key, "field name", &items, &n))
         return false;
-    }
     *out = sc_arena_alloc(r->a, (n ? n : 1) * sizeof **out);
     if (!*out)
         return false;
-    for (size_t i = 0; i < n; i++) {
-        if (items[i]->kind != SC_Y_SCALAR) {
-            error(r, "field-type", items[i]->loc, "each entry of '%s' must be a field name", key);
-            return false;
-        }
+    for (size_t i = 0; i < n; i++)
         (*out)[i] = sc_arena_strndup(r->a, items[i]->text, items[i]->len);
-    }
     *n_out = n;
     return true;
 }

@@ -69,40 +69,47 @@ static int load_all(sigcc_ctx *ctx, int argc, char **argv, int *io_error)
     return paths;
 }
 
-static int cmd_check(int argc, char **argv, const options *o)
+/* Loads every path into a new context and prints its diagnostics.
+ * Returns 0, or 2 with *ctx_out NULL on a fatal error. */
+static int load_and_report(int argc, char **argv, const options *o, sigcc_ctx **ctx_out,
+                           int *io_error)
 {
+    *ctx_out = NULL;
     sigcc_ctx *ctx = sigcc_ctx_new();
     if (!ctx) {
         fprintf(stderr, "sigcc: out of memory\n");
         return 2;
     }
+    if (load_all(ctx, argc, argv, io_error) < 0 || print_diags(ctx, o) < 0) {
+        sigcc_ctx_free(ctx);
+        return 2;
+    }
+    *ctx_out = ctx;
+    return 0;
+}
+
+static int cmd_check(int argc, char **argv, const options *o)
+{
+    sigcc_ctx *ctx;
     int io_error = 0;
-    int rc = load_all(ctx, argc, argv, &io_error) < 0 ? 2 : 0;
-    if (rc == 0 && print_diags(ctx, o) < 0)
-        rc = 2;
+    if (load_and_report(argc, argv, o, &ctx, &io_error) != 0)
+        return 2;
     size_t errors = sigcc_diag_count_severity(ctx, SIGCC_ERROR);
     size_t warnings = sigcc_diag_count_severity(ctx, SIGCC_WARNING);
-    if (rc == 0) {
-        printf("%zu rules, %zu errors, %zu warnings\n", sigcc_document_count(ctx), errors,
-               warnings);
-        rc = io_error ? 2 : (errors || (o->werror && warnings)) ? 1 : 0;
-    }
+    printf("%zu rules, %zu errors, %zu warnings\n", sigcc_document_count(ctx), errors, warnings);
+    int rc = io_error ? 2 : (errors || (o->werror && warnings)) ? 1 : 0;
     sigcc_ctx_free(ctx);
     return rc;
 }
 
 static int cmd_explain(int argc, char **argv, const options *o)
 {
-    sigcc_ctx *ctx = sigcc_ctx_new();
-    if (!ctx) {
-        fprintf(stderr, "sigcc: out of memory\n");
-        return 2;
-    }
+    sigcc_ctx *ctx;
     int io_error = 0;
-    int rc = load_all(ctx, argc, argv, &io_error) < 0 ? 2 : 0;
-    if (rc == 0 && print_diags(ctx, o) < 0)
-        rc = 2;
-    for (size_t i = 0; rc == 0 && i < sigcc_rule_count(ctx); i++) {
+    if (load_and_report(argc, argv, o, &ctx, &io_error) != 0)
+        return 2;
+    int rc = 0;
+    for (size_t i = 0; i < sigcc_rule_count(ctx); i++) {
         char *text = NULL;
         if (sigcc_rule_explain(sigcc_rule_at(ctx, i), &text) != SIGCC_OK) {
             rc = 2;
