@@ -179,26 +179,33 @@ static void report_duplicate_ids(sigcc_ctx *ctx, const rule_index *ix)
 
 static void drop_marked(sigcc_ctx *ctx)
 {
-    /* Unlink references to dropped rules before freeing them. */
-    for (size_t i = 0; i < ctx->rules.n; i++) {
-        sigcc_rule *r = ctx->rules.items[i];
-        if (r->dropped || !r->corr)
-            continue;
-        for (size_t k = 0; k < r->corr->n_rules; k++) {
-            sc_rule_ref *ref = &r->corr->rules[k];
-            if (ref->target && ref->target->dropped) {
-                rule_diag(ctx, r, SIGCC_ERROR, "unknown-rule", ref->loc,
-                          "correlation references '%s', which is itself invalid", ref->ref);
-                ref->target = NULL;
-                r->dropped = true;
+    /* A correlation built on a dropped rule is dropped too; repeat until
+     * nothing changes, so no kept rule points at one that is freed. */
+    bool changed;
+    do {
+        changed = false;
+        for (size_t i = 0; i < ctx->rules.n; i++) {
+            sigcc_rule *r = ctx->rules.items[i];
+            if (r->dropped || !r->corr)
+                continue;
+            for (size_t k = 0; k < r->corr->n_rules; k++) {
+                sc_rule_ref *ref = &r->corr->rules[k];
+                if (ref->target && ref->target->dropped) {
+                    rule_diag(ctx, r, SIGCC_ERROR, "unknown-rule", ref->loc,
+                              "correlation references '%s', which is itself invalid",
+                              ref->ref);
+                    ref->target = NULL;
+                    r->dropped = true;
+                    changed = true;
+                }
             }
         }
-    }
+    } while (changed);
     size_t keep = 0;
     for (size_t i = 0; i < ctx->rules.n; i++) {
         sigcc_rule *r = ctx->rules.items[i];
         if (r->dropped)
-            sc_rule_free(r); /* every reference to it was unlinked above */
+            sc_rule_free(r);
         else
             ctx->rules.items[keep++] = r;
     }
@@ -233,12 +240,7 @@ sigcc_status sigcc_resolve(sigcc_ctx *ctx)
             r->dropped = true;
         }
     }
-    /* A dropped correlation may invalidate the ones above it: repeat. */
-    size_t before;
-    do {
-        before = ctx->rules.n;
-        drop_marked(ctx);
-    } while (ctx->rules.n != before);
+    drop_marked(ctx);
     if (!index_build(ctx, &ix))
         return SIGCC_ENOMEM;
     for (size_t i = 0; i < ctx->rules.n; i++) {
