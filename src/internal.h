@@ -378,6 +378,8 @@ struct sigcc_rule {
     sc_vec applied_filters;   /* filters (sigcc_rule *) that tune this rule */
     sc_vec used_by;           /* correlations (sigcc_rule *) referencing this rule */
     bool dropped;             /* set by sigcc_resolve before freeing a broken rule */
+    uint8_t visit;            /* sigcc_resolve's cycle search: 0 new, 1 on path, 2 done */
+    bool in_cycle;
 };
 
 /* Builds one rule from one YAML document. NULL if the document is not a

@@ -20,6 +20,7 @@
 #define SC_MAX_RULE_VALUES       100000u               /* values of one rule, all fields */
 #define SC_MAX_DOCUMENTS         10000u                /* documents in one file */
 #define SC_MAX_DIAGS_PER_FILE    100u                  /* then one "too many errors" */
+#define SC_MAX_CORRELATION_CHAIN 256u                  /* correlations built on correlations */
 #define SC_MAX_DIR_DEPTH         64u                   /* directory recursion */
 
 #endif

@@ -77,19 +77,40 @@ static void rule_diag(sigcc_ctx *ctx, const sigcc_rule *r, sigcc_severity sev, c
     va_end(ap);
 }
 
-/* Depth-first walk of a correlation chain; true if `start` reaches itself. */
-static bool reaches(const sigcc_rule *from, const sigcc_rule *start, unsigned depth)
+/* Depth-first search over correlation references, each rule visited once
+ * (a fan of correlations over one another must not explode): a reference
+ * back to a rule on the current path marks every rule of that loop. */
+static void find_cycles(sigcc_ctx *ctx, sigcc_rule *r, sc_vec *path)
 {
-    /* A loop that does not pass through `start` ends at the depth bound:
-     * it is reported at its own members, not here. */
-    if (!from->corr || depth > 64)
-        return false;
-    for (size_t i = 0; i < from->corr->n_rules; i++) {
-        const sigcc_rule *t = from->corr->rules[i].target;
-        if (t == start || (t && reaches(t, start, depth + 1)))
-            return true;
+    if (path->n >= SC_MAX_CORRELATION_CHAIN) {
+        rule_diag(ctx, r, SIGCC_ERROR, "limit-correlation-chain", (sc_loc){r->line, 1, 1},
+                  "correlations are chained deeper than %u levels", SC_MAX_CORRELATION_CHAIN);
+        r->dropped = true;
+        r->visit = 2;
+        return;
     }
-    return false;
+    r->visit = 1;
+    if (!sc_vec_push(ctx->arena, path, r)) {
+        r->visit = 2;
+        return;
+    }
+    for (size_t i = 0; i < r->corr->n_rules; i++) {
+        sigcc_rule *t = r->corr->rules[i].target;
+        if (!t || !t->corr || t == r)
+            continue;
+        if (t->visit == 1) {
+            for (size_t k = path->n; k-- > 0;) {
+                sigcc_rule *member = path->items[k];
+                member->in_cycle = true;
+                if (member == t)
+                    break;
+            }
+        } else if (t->visit == 0) {
+            find_cycles(ctx, t, path);
+        }
+    }
+    path->n--;
+    r->visit = 2;
 }
 
 static bool resolve_correlation(sigcc_ctx *ctx, const rule_index *ix, sigcc_rule *r)
@@ -231,9 +252,20 @@ sigcc_status sigcc_resolve(sigcc_ctx *ctx)
         if (r->kind == SIGCC_RULE_CORRELATION && !resolve_correlation(ctx, &ix, r))
             r->dropped = true;
     }
+    sc_vec path = {0};
     for (size_t i = 0; i < ctx->rules.n; i++) {
         sigcc_rule *r = ctx->rules.items[i];
-        if (r->kind == SIGCC_RULE_CORRELATION && !r->dropped && reaches(r, r, 0)) {
+        r->visit = 0;
+        r->in_cycle = false;
+    }
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (r->kind == SIGCC_RULE_CORRELATION && r->visit == 0)
+            find_cycles(ctx, r, &path);
+    }
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (r->in_cycle && !r->dropped) {
             rule_diag(ctx, r, SIGCC_ERROR, "correlation-cycle", (sc_loc){r->line, 1, 1},
                       "correlation '%s' is part of a reference cycle: a chain of correlations "
                       "leads back to it", r->title ? r->title : "");
