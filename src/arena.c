@@ -23,10 +23,17 @@ typedef struct chunk {
     _Alignas(16) unsigned char data[];
 } chunk;
 
+typedef struct cleanup {
+    struct cleanup *next;
+    void (*fn)(void *);
+    void *ptr;
+} cleanup;
+
 struct sc_arena {
     chunk *head;
     size_t next_size;
     size_t total;
+    cleanup *cleanups; /* run in reverse order of registration */
 };
 
 sc_arena *sc_arena_new(void)
@@ -41,6 +48,8 @@ void sc_arena_free(sc_arena *a)
 {
     if (!a)
         return;
+    for (cleanup *k = a->cleanups; k; k = k->next)
+        k->fn(k->ptr);
     chunk *c = a->head;
     while (c) {
         chunk *next = c->next;
@@ -103,6 +112,18 @@ void *sc_arena_alloc(sc_arena *a, size_t size)
     a->total += size;
     memset(p, 0, size);
     return p;
+}
+
+bool sc_arena_defer(sc_arena *a, void (*fn)(void *), void *ptr)
+{
+    cleanup *k = sc_arena_alloc(a, sizeof *k);
+    if (!k)
+        return false;
+    k->fn = fn;
+    k->ptr = ptr;
+    k->next = a->cleanups;
+    a->cleanups = k;
+    return true;
 }
 
 size_t sc_arena_bytes(const sc_arena *a)

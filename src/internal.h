@@ -36,6 +36,9 @@ char *sc_arena_strdup(sc_arena *arena, const char *s);
 char *sc_arena_printf(sc_arena *arena, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 size_t sc_arena_bytes(const sc_arena *arena);
+/* Registers fn(ptr) to run when the arena is freed (for objects of other
+ * libraries, e.g. compiled regexes); false on OOM (fn not registered). */
+bool sc_arena_defer(sc_arena *arena, void (*fn)(void *), void *ptr);
 
 /* A growable array of pointers whose storage lives in an arena. */
 typedef struct sc_vec {
@@ -171,6 +174,7 @@ typedef struct sc_value {
     uint8_t family;  /* CIDR: 4 or 6 */
     uint8_t prefix;
     uint8_t addr[16];
+    void *regex;     /* REGEX: compiled pcre2_code (JIT where available), owned by the arena */
 } sc_value;
 
 typedef enum sc_op {

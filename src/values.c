@@ -448,7 +448,14 @@ static bool parse_cidr(const char *s, sc_value *out)
     return true;
 }
 
-static bool check_regex(const vctx *v, const char *re, size_t len)
+static void free_regex(void *code)
+{
+    pcre2_code_free(code);
+}
+
+/* Compiles the regex once, at load: a syntax error is a diagnostic here,
+ * and the evaluator reuses the (JIT-compiled) code. */
+static pcre2_code *compile_regex(const vctx *v, const char *re, size_t len)
 {
     uint32_t opts = PCRE2_UTF;
     if (!v->m->cased)
@@ -461,8 +468,12 @@ static bool check_regex(const vctx *v, const char *re, size_t len)
     PCRE2_SIZE off;
     pcre2_code *code = pcre2_compile((PCRE2_SPTR)re, len, opts, &err, &off, NULL);
     if (code) {
-        pcre2_code_free(code);
-        return true;
+        if (!sc_arena_defer(v->a, free_regex, code)) {
+            pcre2_code_free(code);
+            return NULL;
+        }
+        (void)pcre2_jit_compile(code, PCRE2_JIT_COMPLETE); /* the interpreter is the fallback */
+        return code;
     }
     PCRE2_UCHAR msg[256];
     pcre2_get_error_message(err, msg, sizeof msg);
@@ -474,7 +485,7 @@ static bool check_regex(const vctx *v, const char *re, size_t len)
     }
     sc_diag(v->diags, v->src, SIGCC_ERROR, "regex-syntax", loc,
             "invalid regular expression at offset %zu: %s", (size_t)off, (const char *)msg);
-    return false;
+    return NULL;
 }
 
 static sc_value base_value(const vctx *v)
@@ -537,7 +548,8 @@ static bool build_one(const vctx *v, sc_vec *out)
             verror(v, "modifier-value", "'re' needs a regular expression, not null");
             return false;
         }
-        if (!check_regex(v, y->text, y->len))
+        val.regex = compile_regex(v, y->text, y->len);
+        if (!val.regex)
             return false;
         val.kind = SC_VAL_REGEX;
         return push_value(v->a, out, val);

@@ -1,0 +1,440 @@
+/*
+ * match.c - Sigma semantics for one event: does a detection tree match?
+ *
+ * The event is reached through a small interface (sc_event), so the same
+ * code serves JSON lines, EVTX records and unit tests. A field may hold
+ * several values (a JSON array): an item matches if any value does.
+ *
+ *   match Image|endswith: '*\outlook.exe'   Image = C:\...\OUTLOOK.EXE  -> true
+ *   match DestinationPort: 25               DestinationPort = "25"      -> true
+ *   match Details: null                     no Details field            -> true
+ *
+ * Decisions (docs/evaluator.md): strings compare case-insensitively unless
+ * |cased, folding ASCII letters; '?' is one UTF-8 character; numbers
+ * compare by value when both sides are numeric, else by text; null matches
+ * an absent or JSON-null field; a keyword matches when it occurs in any
+ * string value of the event (as full-text search does).
+ */
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <math.h>
+#include <pcre2.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "match.h"
+
+/* ------------------------------------------------------------ strings */
+static size_t utf8_len(unsigned char c)
+{
+    return c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 1;
+}
+
+static bool bytes_equal(const char *a, const char *b, size_t n, bool cased)
+{
+    if (cased)
+        return memcmp(a, b, n) == 0;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
+        if (x != y && tolower(x) != tolower(y))
+            return false;
+    }
+    return true;
+}
+
+/* Glob match over parts; backtracks to the last star only, which is
+ * enough for '*' and '?' and keeps the cost at O(len * parts). */
+bool sc_glob_match(const sc_part *parts, size_t n, const char *s, size_t len, bool cased)
+{
+    size_t p = 0, i = 0;
+    size_t star_p = SIZE_MAX, star_i = 0;
+    for (;;) {
+        if (p < n) {
+            const sc_part *part = &parts[p];
+            if (part->kind == SC_PART_STAR) {
+                star_p = p++;
+                star_i = i;
+                continue;
+            }
+            if (part->kind == SC_PART_ONE && i < len) {
+                i += utf8_len((unsigned char)s[i]);
+                if (i > len)
+                    i = len;
+                p++;
+                continue;
+            }
+            if (part->kind == SC_PART_LIT && part->len <= len - i &&
+                bytes_equal(s + i, part->text, part->len, cased)) {
+                i += part->len;
+                p++;
+                continue;
+            }
+        } else if (i == len) {
+            return true;
+        }
+        if (star_p == SIZE_MAX || star_i >= len)
+            return false;
+        star_i += utf8_len((unsigned char)s[star_i]);
+        if (star_i > len)
+            star_i = len;
+        i = star_i;
+        p = star_p + 1;
+    }
+}
+
+/* ------------------------------------------------------------ numbers */
+/* A whole string as a number: decimal (with sign and fraction) or 0x hex. */
+bool sc_parse_number(const char *s, size_t len, double *out)
+{
+    char buf[64];
+    while (len && isspace((unsigned char)*s)) {
+        s++;
+        len--;
+    }
+    while (len && isspace((unsigned char)s[len - 1]))
+        len--;
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *end;
+    if (len > 2 && buf[0] == '0' && (buf[1] == 'x' || buf[1] == 'X')) {
+        unsigned long long v = strtoull(buf + 2, &end, 16);
+        if (*end || end == buf + 2)
+            return false;
+        *out = (double)v;
+        return true;
+    }
+    for (size_t i = 0; i < len; i++)
+        if (!(isdigit((unsigned char)buf[i]) || strchr("+-.eE", buf[i])))
+            return false; /* no inf, nan, or hex floats */
+    double v = strtod(buf, &end);
+    if (*end || !isfinite(v))
+        return false;
+    *out = v;
+    return true;
+}
+
+static bool value_number(const sc_fieldval *v, double *out)
+{
+    if (v->kind == SC_FV_NUMBER) {
+        *out = v->num;
+        return true;
+    }
+    return v->kind == SC_FV_STRING && sc_parse_number(v->s, v->len, out);
+}
+
+/* The text a value is compared as: strings as they are, numbers as the
+ * event wrote them, booleans as true/false. */
+static bool value_text(const sc_fieldval *v, const char **s, size_t *len)
+{
+    switch (v->kind) {
+    case SC_FV_STRING:
+    case SC_FV_NUMBER:
+        *s = v->s;
+        *len = v->len;
+        return v->s != NULL;
+    case SC_FV_BOOL:
+        *s = v->b ? "true" : "false";
+        *len = strlen(*s);
+        return true;
+    default:
+        return false;
+    }
+}
+
+static bool compare(double a, sc_op op, double b)
+{
+    switch (op) {
+    case SC_OP_LT: return a < b;
+    case SC_OP_LTE: return a <= b;
+    case SC_OP_GT: return a > b;
+    case SC_OP_GTE: return a >= b;
+    default: return a == b;
+    }
+}
+
+/* ---------------------------------------------------------- time parts */
+static int days_from_civil(int y, int m, int d)
+{
+    y -= m <= 2;
+    int era = (y >= 0 ? y : y - 399) / 400;
+    int yoe = y - era * 400;
+    int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+static int iso_week(int y, int m, int d)
+{
+    int days = days_from_civil(y, m, d);
+    int wday = ((days % 7) + 10) % 7; /* Monday = 0 (1970-01-01 was a Thursday) */
+    int thursday = days - wday + 3;
+    int ty = y + (m == 12 && thursday > days_from_civil(y, 12, 31) ? 1 : 0);
+    if (thursday < days_from_civil(y, 1, 1))
+        ty = y - 1;
+    return (thursday - days_from_civil(ty, 1, 1)) / 7 + 1;
+}
+
+/* "YYYY-MM-DD[T ]HH:MM[:SS...]" -> the requested part; no time zone
+ * handling (the spec's time modifiers do none). */
+bool sc_time_part(const char *s, size_t len, sc_timepart part, double *out)
+{
+    int f[5] = {0};
+    static const int at[5] = {0, 5, 8, 11, 14};
+    static const int width[5] = {4, 2, 2, 2, 2};
+    if (len < 10 || s[4] != '-' || s[7] != '-')
+        return false;
+    size_t fields = len >= 16 && (s[10] == 'T' || s[10] == ' ') && s[13] == ':' ? 5 : 3;
+    for (size_t k = 0; k < fields; k++)
+        for (int c = 0; c < width[k]; c++) {
+            char ch = s[at[k] + c];
+            if (!isdigit((unsigned char)ch))
+                return false;
+            f[k] = f[k] * 10 + (ch - '0');
+        }
+    if (f[1] < 1 || f[1] > 12 || f[2] < 1 || f[2] > 31)
+        return false;
+    switch (part) {
+    case SC_TIME_YEAR: *out = f[0]; return true;
+    case SC_TIME_MONTH: *out = f[1]; return true;
+    case SC_TIME_DAY: *out = f[2]; return true;
+    case SC_TIME_WEEK: *out = iso_week(f[0], f[1], f[2]); return true;
+    case SC_TIME_HOUR: *out = f[3]; return fields == 5;
+    case SC_TIME_MINUTE: *out = f[4]; return fields == 5;
+    default: return false;
+    }
+}
+
+/* ------------------------------------------------------------ network */
+static bool in_cidr(const sc_value *net, const char *s, size_t len)
+{
+    char buf[64];
+    unsigned char addr[16];
+    if (len == 0 || len >= sizeof buf)
+        return false;
+    memcpy(buf, s, len);
+    buf[len] = '\0';
+    char *pct = strchr(buf, '%'); /* IPv6 zone id */
+    if (pct)
+        *pct = '\0';
+    if (inet_pton(net->family == 4 ? AF_INET : AF_INET6, buf, addr) != 1)
+        return false;
+    unsigned full = net->prefix / 8, rest = net->prefix % 8;
+    if (memcmp(addr, net->addr, full) != 0)
+        return false;
+    if (rest) {
+        unsigned char mask = (unsigned char)(0xff << (8 - rest));
+        if ((addr[full] & mask) != (net->addr[full] & mask))
+            return false;
+    }
+    return true;
+}
+
+/* --------------------------------------------------------------- items */
+static bool regex_match(const sc_value *re, const char *s, size_t len, sc_eval_state *st)
+{
+    if (!st->match_data) {
+        st->match_data = pcre2_match_data_create(1, NULL);
+        st->match_context = pcre2_match_context_create(NULL);
+        if (!st->match_data || !st->match_context)
+            return false;
+        /* A catastrophic pattern stops here instead of hanging the run. */
+        pcre2_set_match_limit(st->match_context, SC_REGEX_MATCH_LIMIT);
+        pcre2_set_depth_limit(st->match_context, SC_REGEX_DEPTH_LIMIT);
+    }
+    int rc = pcre2_match(re->regex, (PCRE2_SPTR)s, len, 0, 0, st->match_data, st->match_context);
+    if (rc == PCRE2_ERROR_MATCHLIMIT || rc == PCRE2_ERROR_DEPTHLIMIT)
+        st->regex_limit_hits++;
+    return rc >= 0;
+}
+
+/* One rule value against one event value. */
+static bool value_matches(const sc_match *m, const sc_value *want, const sc_fieldval *have,
+                          sc_eval_state *st)
+{
+    const char *s;
+    size_t len;
+    double num;
+    if (have->kind == SC_FV_NULL)
+        return want->kind == SC_VAL_NULL;
+    if (m->timepart) {
+        return value_text(have, &s, &len) && sc_time_part(s, len, m->timepart, &num) &&
+               compare(num, m->op, want->num);
+    }
+    switch (m->op) {
+    case SC_OP_LT: case SC_OP_LTE: case SC_OP_GT: case SC_OP_GTE:
+        return value_number(have, &num) && compare(num, m->op, want->num);
+    case SC_OP_RE:
+        return value_text(have, &s, &len) && regex_match(want, s, len, st);
+    case SC_OP_CIDR:
+        return have->kind == SC_FV_STRING && in_cidr(want, have->s, have->len);
+    default:
+        break;
+    }
+    switch (want->kind) {
+    case SC_VAL_NULL:
+        return false; /* a present, non-null value */
+    case SC_VAL_NUMBER:
+        if (value_number(have, &num))
+            return num == want->num;
+        return value_text(have, &s, &len) && len == want->raw_len &&
+               bytes_equal(s, want->raw, len, m->cased);
+    case SC_VAL_BOOL:
+        if (have->kind == SC_FV_BOOL)
+            return have->b == want->bval;
+        return value_text(have, &s, &len) &&
+               len == strlen(want->bval ? "true" : "false") &&
+               bytes_equal(s, want->bval ? "true" : "false", len, false);
+    case SC_VAL_STRING:
+        return value_text(have, &s, &len) &&
+               sc_glob_match(want->parts, want->n_parts, s, len, m->cased);
+    default:
+        return false;
+    }
+}
+
+static bool any_value_matches(const sc_match *m, const sc_value *want, const sc_fieldval *vals,
+                              size_t n, sc_eval_state *st)
+{
+    if (n == 0)
+        return want->kind == SC_VAL_NULL;
+    for (size_t i = 0; i < n; i++)
+        if (value_matches(m, want, &vals[i], st))
+            return true;
+    return false;
+}
+
+/* fieldref: the other field's value, as a literal (with the wildcards of
+ * contains/startswith/endswith around it). */
+static bool fieldref_matches(const sc_match *m, const sc_value *want, const sc_fieldval *vals,
+                             size_t n, const sc_event *ev, sc_eval_state *st)
+{
+    sc_fieldval other[SC_EVAL_MAX_VALUES];
+    size_t k = ev->get(ev, want->raw, other, SC_EVAL_MAX_VALUES);
+    bool front = m->mods & (SC_MODBIT(SC_MOD_CONTAINS) | SC_MODBIT(SC_MOD_ENDSWITH));
+    bool back = m->mods & (SC_MODBIT(SC_MOD_CONTAINS) | SC_MODBIT(SC_MOD_STARTSWITH));
+    for (size_t j = 0; j < k; j++) {
+        const char *os;
+        size_t olen;
+        if (!value_text(&other[j], &os, &olen))
+            continue;
+        sc_part parts[3];
+        size_t np = 0;
+        if (front)
+            parts[np++] = (sc_part){SC_PART_STAR, NULL, 0};
+        parts[np++] = (sc_part){SC_PART_LIT, os, olen};
+        if (back)
+            parts[np++] = (sc_part){SC_PART_STAR, NULL, 0};
+        for (size_t i = 0; i < n; i++) {
+            const char *s;
+            size_t len;
+            if (value_text(&vals[i], &s, &len) && sc_glob_match(parts, np, s, len, m->cased))
+                return true;
+        }
+    }
+    (void)st;
+    return false;
+}
+
+typedef struct keyword_search {
+    const sc_match *m;
+    const sc_value *want;
+    sc_eval_state *st;
+    bool found;
+} keyword_search;
+
+static bool keyword_visit(void *ud, const sc_fieldval *v)
+{
+    keyword_search *k = ud;
+    const char *s;
+    size_t len;
+    if (!value_text(v, &s, &len))
+        return true;
+    if (k->want->kind == SC_VAL_STRING) {
+        /* A keyword is found anywhere in a value: implicit '*...*'. */
+        sc_part parts[SC_EVAL_MAX_KEYWORD_PARTS + 2];
+        const sc_value *w = k->want;
+        if (w->n_parts <= SC_EVAL_MAX_KEYWORD_PARTS) {
+            size_t np = 0;
+            parts[np++] = (sc_part){SC_PART_STAR, NULL, 0};
+            memcpy(parts + np, w->parts, w->n_parts * sizeof *parts);
+            np += w->n_parts;
+            parts[np++] = (sc_part){SC_PART_STAR, NULL, 0};
+            k->found = sc_glob_match(parts, np, s, len, k->m->cased);
+        } else {
+            k->found = sc_glob_match(w->parts, w->n_parts, s, len, k->m->cased);
+        }
+    } else {
+        k->found = value_matches(k->m, k->want, v, k->st);
+    }
+    return !k->found; /* stop at the first hit */
+}
+
+static bool match_one(const sc_match *m, const sc_value *want, const sc_fieldval *vals,
+                      size_t n, const sc_event *ev, sc_eval_state *st)
+{
+    if (!m->field) {
+        keyword_search k = {m, want, st, false};
+        ev->each_value(ev, keyword_visit, &k);
+        return k.found;
+    }
+    if (m->op == SC_OP_FIELDREF)
+        return fieldref_matches(m, want, vals, n, ev, st);
+    return any_value_matches(m, want, vals, n, st);
+}
+
+static bool match_leaf(const sc_match *m, const sc_event *ev, sc_eval_state *st)
+{
+    sc_fieldval vals[SC_EVAL_MAX_VALUES];
+    size_t n = 0;
+    bool result;
+    if (m->field) {
+        n = ev->get(ev, m->field, vals, SC_EVAL_MAX_VALUES);
+        if (m->op == SC_OP_EXISTS) {
+            result = (n > 0) == m->values[0].bval;
+            return m->negated ? !result : result;
+        }
+    }
+    if (m->all) {
+        result = true;
+        for (size_t i = 0; i < m->n_values && result; i++)
+            result = match_one(m, &m->values[i], vals, n, ev, st);
+    } else {
+        result = false;
+        for (size_t i = 0; i < m->n_values && !result; i++)
+            result = match_one(m, &m->values[i], vals, n, ev, st);
+    }
+    return m->negated ? !result : result;
+}
+
+bool sc_eval_node(const sc_node *node, const sc_event *ev, sc_eval_state *st)
+{
+    switch (node->kind) {
+    case SC_NODE_AND:
+        for (size_t i = 0; i < node->u.list.n; i++)
+            if (!sc_eval_node(node->u.list.items[i], ev, st))
+                return false;
+        return true;
+    case SC_NODE_OR:
+        for (size_t i = 0; i < node->u.list.n; i++)
+            if (sc_eval_node(node->u.list.items[i], ev, st))
+                return true;
+        return false;
+    case SC_NODE_NOT: return !sc_eval_node(node->u.child, ev, st);
+    case SC_NODE_SEL: return sc_eval_node(node->u.sel.child, ev, st);
+    case SC_NODE_MATCH: return match_leaf(&node->u.match, ev, st);
+    case SC_NODE_TRUE: return true;
+    case SC_NODE_FALSE: return false;
+    }
+    return false;
+}
+
+void sc_eval_state_fini(sc_eval_state *st)
+{
+    pcre2_match_data_free(st->match_data);
+    pcre2_match_context_free(st->match_context);
+    st->match_data = NULL;
+    st->match_context = NULL;
+}
