@@ -32,11 +32,6 @@ void sc_diags_fini(sc_diag_list *d)
     memset(d, 0, sizeof *d);
 }
 
-size_t sc_diag_count_severity_list(const sc_diag_list *d)
-{
-    return d->errors;
-}
-
 sc_loc sc_source_loc(const sc_source *src, size_t off)
 {
     if (!src->line_starts || src->n_lines == 0)

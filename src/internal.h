@@ -86,7 +86,6 @@ typedef struct sc_diag_list {
 void sc_diags_init(sc_diag_list *d);
 void sc_diags_fini(sc_diag_list *d);
 sc_loc sc_source_loc(const sc_source *src, size_t offset); /* byte offset -> line:col */
-size_t sc_diag_count_severity_list(const sc_diag_list *d); /* errors so far */
 void sc_diag(sc_diag_list *d, const sc_source *src, sigcc_severity sev, const char *code,
              sc_loc loc, const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void sc_vdiag(sc_diag_list *d, const sc_source *src, sigcc_severity sev, const char *code,

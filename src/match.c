@@ -309,7 +309,7 @@ static bool any_value_matches(const sc_match *m, const sc_value *want, const sc_
 /* fieldref: the other field's value, as a literal (with the wildcards of
  * contains/startswith/endswith around it). */
 static bool fieldref_matches(const sc_match *m, const sc_value *want, const sc_fieldval *vals,
-                             size_t n, const sc_event *ev, sc_eval_state *st)
+                             size_t n, const sc_event *ev)
 {
     sc_fieldval other[SC_EVAL_MAX_VALUES];
     size_t k = ev->get(ev, want->raw, other, SC_EVAL_MAX_VALUES);
@@ -334,13 +334,14 @@ static bool fieldref_matches(const sc_match *m, const sc_value *want, const sc_f
                 return true;
         }
     }
-    (void)st;
     return false;
 }
 
 typedef struct keyword_search {
     const sc_match *m;
     const sc_value *want;
+    const sc_part *parts; /* a string keyword with its implicit '*...*' */
+    size_t n_parts;
     sc_eval_state *st;
     bool found;
 } keyword_search;
@@ -352,36 +353,43 @@ static bool keyword_visit(void *ud, const sc_fieldval *v)
     size_t len;
     if (!value_text(v, &s, &len))
         return true;
-    if (k->want->kind == SC_VAL_STRING) {
-        /* A keyword is found anywhere in a value: implicit '*...*'. */
-        sc_part parts[SC_EVAL_MAX_KEYWORD_PARTS + 2];
-        const sc_value *w = k->want;
-        if (w->n_parts <= SC_EVAL_MAX_KEYWORD_PARTS) {
-            size_t np = 0;
-            parts[np++] = (sc_part){SC_PART_STAR, NULL, 0};
-            memcpy(parts + np, w->parts, w->n_parts * sizeof *parts);
-            np += w->n_parts;
-            parts[np++] = (sc_part){SC_PART_STAR, NULL, 0};
-            k->found = sc_glob_match(parts, np, s, len, k->m->cased);
-        } else {
-            k->found = sc_glob_match(w->parts, w->n_parts, s, len, k->m->cased);
-        }
-    } else {
+    if (k->parts)
+        k->found = sc_glob_match(k->parts, k->n_parts, s, len, k->m->cased);
+    else
         k->found = value_matches(k->m, k->want, v, k->st);
-    }
     return !k->found; /* stop at the first hit */
+}
+
+/* A keyword is found anywhere in a value: its pattern gets '*' on both
+ * sides, built once per keyword rather than per visited value. */
+static bool keyword_matches(const sc_match *m, const sc_value *want, const sc_event *ev,
+                            sc_eval_state *st)
+{
+    keyword_search k = {m, want, NULL, 0, st, false};
+    sc_part wrapped[SC_EVAL_MAX_KEYWORD_PARTS + 2];
+    if (want->kind == SC_VAL_STRING) {
+        if (want->n_parts <= SC_EVAL_MAX_KEYWORD_PARTS) {
+            wrapped[0] = (sc_part){SC_PART_STAR, NULL, 0};
+            memcpy(wrapped + 1, want->parts, want->n_parts * sizeof *wrapped);
+            wrapped[want->n_parts + 1] = (sc_part){SC_PART_STAR, NULL, 0};
+            k.parts = wrapped;
+            k.n_parts = want->n_parts + 2;
+        } else {
+            k.parts = want->parts;
+            k.n_parts = want->n_parts;
+        }
+    }
+    ev->each_value(ev, keyword_visit, &k);
+    return k.found;
 }
 
 static bool match_one(const sc_match *m, const sc_value *want, const sc_fieldval *vals,
                       size_t n, const sc_event *ev, sc_eval_state *st)
 {
-    if (!m->field) {
-        keyword_search k = {m, want, st, false};
-        ev->each_value(ev, keyword_visit, &k);
-        return k.found;
-    }
+    if (!m->field)
+        return keyword_matches(m, want, ev, st);
     if (m->op == SC_OP_FIELDREF)
-        return fieldref_matches(m, want, vals, n, ev, st);
+        return fieldref_matches(m, want, vals, n, ev);
     return any_value_matches(m, want, vals, n, st);
 }
 

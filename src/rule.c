@@ -990,7 +990,7 @@ sigcc_rule *sc_rule_build(sc_diag_list *diags, const sc_source *src, const sc_yn
     rule->doc_index = doc_index;
     rctx r = {.rule = rule, .a = a, .diags = diags, .src = src, .doc = doc};
     diags->rule_values = 0;
-    size_t errors_before = sc_diag_count_severity_list(diags);
+    size_t errors_before = diags->errors;
     bool ok = check_action(&r);
     if (ok) {
         read_meta(&r);
@@ -1006,7 +1006,7 @@ sigcc_rule *sc_rule_build(sc_diag_list *diags, const sc_source *src, const sc_yn
             ok = read_detection(&r) && ls;
         }
     }
-    if (!ok || sc_diag_count_severity_list(diags) != errors_before || diags->oom) {
+    if (!ok || diags->errors != errors_before || diags->oom) {
         sc_arena_free(a);
         return NULL;
     }

@@ -30,7 +30,7 @@
  * Groups:
  *   modifiers: accepted    - each modifier and its resulting values
  *   modifiers: rejected    - forbidden chains and values, code + line:col
- *   modifiers: BUGS        - correct behaviour the library does not have yet
+ *   modifiers: regressions - bugs found by these tests, fixed, kept as regressions
  */
 #include "test_util.h"
 
@@ -39,21 +39,9 @@ static sigcc_ctx *load_sel(const char *body)
 {
     sc_buf b = {0};
     sc_buf_puts(&b, "title: t\nlogsource: {category: test}\ndetection:\n    sel:\n");
-    const char *p = body;
-    while (*p) {
-        const char *nl = strchr(p, '\n');
-        size_t n = nl ? (size_t)(nl - p) : strlen(p);
-        sc_buf_puts(&b, "        ");
-        sc_buf_put(&b, p, n);
-        sc_buf_putc(&b, '\n');
-        p += n + (nl ? 1 : 0);
-    }
+    tu_put_indented(&b, body, "        ");
     sc_buf_puts(&b, "    condition: sel\n");
-    char *yaml = sc_buf_take(&b);
-    assert_non_null(yaml);
-    sigcc_ctx *ctx = tu_load(yaml);
-    free(yaml);
-    return ctx;
+    return tu_load_buf(&b);
 }
 
 /* The i-th match of the selection (the selection is one match, or an AND
@@ -990,8 +978,8 @@ static void test_field_value_shapes(void **state)
     rejected("a:\n    - [x]", "detection-value", 6, 15);
 }
 
-/* ============================================================== BUGS */
-/* BUG: one mistake in a selection gives one error. sigcc dropped the
+/* ============================================================== REGRESSIONS */
+/* Regression: one mistake in a selection gives one error. sigcc dropped the
  * selection, and the condition then also reported "unknown search
  * identifier 'sel'", although 'sel' is defined (a second, false error). */
 static void test_bug_single_error_for_bad_modifier(void **state)
@@ -1005,7 +993,7 @@ static void test_bug_single_error_for_bad_modifier(void **state)
     tu_release(ctx);
 }
 
-/* BUG: in a quoted key with an escaped quote ('' in single quotes, \\ in
+/* Regression: in a quoted key with an escaped quote ('' in single quotes, \\ in
  * double quotes) the modifier column is one too small: the column is
  * computed on the unescaped text. 'it''s|conatins' -> 'conatins' starts
  * at column 16 (quote at 9), reported at 15. */
@@ -1017,7 +1005,7 @@ static void test_bug_modifier_column_after_escape_in_quoted_key(void **state)
     rejected("\"a\\\\b|conatins\": x", "unknown-modifier", 5, 9);
 }
 
-/* BUG: a regex error in a multi-line plain value is placed by its offset
+/* Regression: a regex error in a multi-line plain value is placed by its offset
  * in the folded text, on the first line, past the end of that line.
  *     5         a|re: abc
  *     6             (def
@@ -1037,7 +1025,7 @@ static void test_bug_regex_position_multiline_plain(void **state)
     tu_release(ctx);
 }
 
-/* BUG (per the reference implementation, pySigma's ip_network(), which is
+/* Regression (per the reference implementation, pySigma's ip_network(), which is
  * strict): a CIDR with host bits set is a typo, e.g. 10.1.2.3/8, and must
  * be rejected; sigcc accepts it and keeps the host bits in addr. */
 static void test_bug_cidr_host_bits_rejected(void **state)
@@ -1047,7 +1035,7 @@ static void test_bug_cidr_host_bits_rejected(void **state)
     rejected("a|cidr: 'fe80::1/10'", "modifier-value", 5, 17);
 }
 
-/* BUG: modifiers apply left to right (spec section 3), and an encoding
+/* Regression: modifiers apply left to right (spec section 3), and an encoding
  * applies to each variant a windash expansion produced (pySigma applies a
  * modifier to every value of a SigmaExpansion). So 'windash|base64offset'
  * is meaningful - 5 dash variants, each encoded - and must be accepted;
@@ -1077,7 +1065,7 @@ static void test_bug_windash_then_encoding_accepted(void **state)
     tu_release(ctx);
 }
 
-/* BUG (the other half): windash after an encoding rewrites base64 text,
+/* Regression (the other half): windash after an encoding rewrites base64 text,
  * whose alphabet holds '/': base64 of bytes FB FF is '+/8=', and windash
  * turns it into '+-8=', '+–8=' ... (garbage). sigcc accepts 'base64|windash'
  * (and suggests it); it must be refused. */
@@ -1088,7 +1076,7 @@ static void test_bug_windash_after_encoding_rejected(void **state)
     rejected("a|base64offset|contains|windash: 'x'", "modifier-order", 5, 33);
 }
 
-/* BUG: '|all' ANDs the values of the YAML list; the variants one value
+/* Regression: '|all' ANDs the values of the YAML list; the variants one value
  * expands to (windash, base64offset) stay ORed (spec: windash produces
  * "OR'd values"; pySigma keeps a SigmaExpansion OR-linked under |all).
  * sigcc flattens the variants into one 'all of 10' list, so
@@ -1181,7 +1169,7 @@ int main(void)
     int failed = 0;
     failed += cmocka_run_group_tests_name("modifiers: accepted", accepted, NULL, tu_cleanup);
     failed += cmocka_run_group_tests_name("modifiers: rejected", rejected_tests, NULL, tu_cleanup);
-    failed += cmocka_run_group_tests_name("modifiers: BUGS (correct behaviour, library fails)",
+    failed += cmocka_run_group_tests_name("modifiers: regressions (bugs found and fixed)",
                                           bugs, NULL, tu_cleanup);
     return failed;
 }

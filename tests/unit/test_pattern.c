@@ -10,7 +10,7 @@
  * Groups:
  *   pattern: parse         - the escaping rules of the spec
  *   pattern: write         - writer output and round trips
- *   pattern: BUGS          - tests of correct behaviour the library misses
+ *   pattern: regressions - bugs found by these tests, fixed, kept as regressions
  */
 #include "test_util.h"
 
@@ -360,8 +360,8 @@ static void test_round_trip_many(void **state)
         expect_round_trip(expand_inputs[i], true, NULL);
 }
 
-/* --------------------------------------------------------------- BUGS */
-/* BUG: a literal '%' obtained from '\%' under |expand is written back as a
+/* --------------------------------------------------------------- REGRESSIONS */
+/* Regression: a literal '%' obtained from '\%' under |expand is written back as a
  * bare '%', which reads as a placeholder when the value is parsed (or read
  * in `sigcc explain`) again with |expand. */
 static void test_bug_write_escaped_percent_under_expand(void **state)
@@ -371,7 +371,7 @@ static void test_bug_write_escaped_percent_under_expand(void **state)
     expect_round_trip("\\%", true, NULL);   /* parts: lit'%' */
 }
 
-/* BUG: a literal backslash followed by a literal percent, under |expand
+/* Regression: a literal backslash followed by a literal percent, under |expand
  * ('\\\%' -> lit'\%'), is written as '\%', which reads back as '%'. */
 static void test_bug_write_backslash_percent_under_expand(void **state)
 {
@@ -415,7 +415,7 @@ int main(void)
     int failed = 0;
     failed += cmocka_run_group_tests_name("pattern: parse", parse, NULL, tu_cleanup);
     failed += cmocka_run_group_tests_name("pattern: write", write, NULL, tu_cleanup);
-    failed += cmocka_run_group_tests_name("pattern: BUGS (correct behaviour, library fails)",
+    failed += cmocka_run_group_tests_name("pattern: regressions (bugs found and fixed)",
                                           bugs, NULL, tu_cleanup);
     return failed;
 }

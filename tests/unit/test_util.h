@@ -126,6 +126,30 @@ static TU_UNUSED sigcc_ctx *tu_load(const char *yaml)
     return tu_load_status(yaml, NULL);
 }
 
+/* Appends `text` with every line prefixed by `indent`. */
+static TU_UNUSED void tu_put_indented(sc_buf *b, const char *text, const char *indent)
+{
+    const char *p = text;
+    while (*p) {
+        const char *nl = strchr(p, '\n');
+        size_t n = nl ? (size_t)(nl - p) : strlen(p);
+        sc_buf_puts(b, indent);
+        sc_buf_put(b, p, n);
+        sc_buf_putc(b, '\n');
+        p += n + (nl ? 1 : 0);
+    }
+}
+
+/* Loads what a buffer holds and frees the buffer. */
+static TU_UNUSED sigcc_ctx *tu_load_buf(sc_buf *b)
+{
+    char *yaml = sc_buf_take(b);
+    assert_non_null(yaml);
+    sigcc_ctx *ctx = tu_load(yaml);
+    free(yaml);
+    return ctx;
+}
+
 /* Prints every diagnostic: shown by cmocka when an assertion fails. */
 static TU_UNUSED void tu_dump_diags(const sigcc_ctx *ctx)
 {
@@ -170,6 +194,15 @@ static TU_UNUSED const sigcc_diag *tu_expect_error_at(const sigcc_ctx *ctx, cons
     assert_int_equal(d->line, line);
     assert_int_equal(d->col, col);
     return d;
+}
+
+/* Asserts the buffer gave no rule and this error, then releases ctx. */
+static TU_UNUSED void tu_expect_rejected_at(sigcc_ctx *ctx, const char *code, uint32_t line,
+                                            uint32_t col)
+{
+    assert_int_equal(sigcc_rule_count(ctx), 0);
+    tu_expect_error_at(ctx, code, line, col);
+    tu_release(ctx);
 }
 
 /* Asserts that loading produced no error and exactly `n` rules. */
