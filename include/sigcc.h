@@ -112,6 +112,60 @@ SIGCC_API size_t sigcc_diag_count_severity(const sigcc_ctx *ctx, sigcc_severity 
 SIGCC_API sigcc_status sigcc_diag_render(const sigcc_diag *diag, sigcc_diag_format format,
                                          char **out);
 
+/* Evaluation ------------------------------------------------------------- */
+/* Runs the loaded (and resolved) rules over event files. Matches are
+ * written through `emit` as text lines (JSON or table rows, with the
+ * newline); the counters below tell what happened. See docs/evaluator.md. */
+typedef struct sigcc_eval sigcc_eval;
+
+typedef enum sigcc_eval_format {
+    SIGCC_EVAL_JSONL = 0,
+    SIGCC_EVAL_TABLE
+} sigcc_eval_format;
+
+typedef struct sigcc_eval_options {
+    sigcc_eval_format format;
+    const char *time_field;  /* NULL: the known timestamp fields of each shape */
+    int logsources;          /* 0: Windows logsource table; 1: off (every rule sees every event) */
+    void (*emit)(void *ud, const char *text, size_t len);
+    /* Problems with the input (malformed record, ...), one line each, no newline. */
+    void (*report)(void *ud, const char *text);
+    void *ud;
+} sigcc_eval_options;
+
+typedef struct sigcc_eval_rule_stats {
+    const sigcc_rule *rule;
+    uint64_t matches;
+} sigcc_eval_rule_stats;
+
+typedef struct sigcc_eval_stats {
+    uint64_t events;         /* records read and parsed */
+    uint64_t bad_records;    /* malformed records skipped */
+    uint64_t bytes;          /* uncompressed input bytes */
+    uint64_t matched_events; /* events matched by at least one rule */
+    uint64_t matches;        /* detection and correlation results emitted */
+    uint64_t no_timestamp;   /* events without a readable timestamp */
+    uint64_t regex_limit_hits;
+    size_t rules_used;       /* rules evaluated */
+    size_t rules_refused;    /* rules that cannot be evaluated (diagnostics say why) */
+    size_t files_failed;     /* inputs that could not be read at all */
+} sigcc_eval_stats;
+
+/* Prepares every rule of the context; rules that cannot be evaluated get a
+ * diagnostic in the context and are left out. */
+SIGCC_API sigcc_status sigcc_eval_new(sigcc_ctx *ctx, const sigcc_eval_options *opts,
+                                      sigcc_eval **out);
+/* One input: a path, or "-" for stdin (JSON lines, JSON array, concatenated
+ * objects, gzip of those, or EVTX). SIGCC_EIO if it could not be read. */
+SIGCC_API sigcc_status sigcc_eval_path(sigcc_eval *ev, const char *path);
+/* Closes the correlation windows still open. Call after the last input. */
+SIGCC_API void sigcc_eval_finish(sigcc_eval *ev);
+SIGCC_API const sigcc_eval_stats *sigcc_eval_get_stats(const sigcc_eval *ev);
+/* Per-rule match counts, in rule order. */
+SIGCC_API size_t sigcc_eval_rule_stats_count(const sigcc_eval *ev);
+SIGCC_API const sigcc_eval_rule_stats *sigcc_eval_rule_stats_at(const sigcc_eval *ev, size_t i);
+SIGCC_API void sigcc_eval_free(sigcc_eval *ev);
+
 #ifdef __cplusplus
 }
 #endif

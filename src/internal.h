@@ -17,7 +17,7 @@
 #include <stdint.h>
 
 #include "sigcc.h"
-#include "limits.h"
+#include "sc_limits.h"
 
 /* Source positions: 1-based line and column (in characters), and a width. */
 typedef struct sc_loc {
@@ -147,6 +147,7 @@ typedef struct sc_part {
     sc_part_kind kind;
     const char *text; /* LIT / PLACEHOLDER */
     size_t len;
+    const char *folded; /* LIT: text with ASCII letters lowered, set before evaluation */
 } sc_part;
 
 typedef enum sc_value_kind {
@@ -383,6 +384,7 @@ struct sigcc_rule {
     bool dropped;             /* set by sigcc_resolve before freeing a broken rule */
     uint8_t visit;            /* sigcc_resolve's cycle search: 0 new, 1 on path, 2 done */
     bool in_cycle;
+    sc_vec pipeline_items;    /* ids (const char *) of processing items applied (pipeline.c) */
 };
 
 /* Builds one rule from one YAML document. NULL if the document is not a

@@ -15,6 +15,7 @@
  * an absent or JSON-null field; a keyword matches when it occurs in any
  * string value of the event (as full-text search does).
  */
+#define _GNU_SOURCE /* memmem */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <arpa/inet.h>
 #include <ctype.h>
@@ -31,13 +32,43 @@ static size_t utf8_len(unsigned char c)
     return c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 1;
 }
 
+#define L(c) [c] = (unsigned char)(c - 'A' + 'a')
+const unsigned char sc_ascii_lower[256] = {
+#define R(i) [i] = i
+    R(0), R(1), R(2), R(3), R(4), R(5), R(6), R(7), R(8), R(9), R(10), R(11), R(12), R(13),
+    R(14), R(15), R(16), R(17), R(18), R(19), R(20), R(21), R(22), R(23), R(24), R(25), R(26),
+    R(27), R(28), R(29), R(30), R(31), R(32), R(33), R(34), R(35), R(36), R(37), R(38), R(39),
+    R(40), R(41), R(42), R(43), R(44), R(45), R(46), R(47), R(48), R(49), R(50), R(51), R(52),
+    R(53), R(54), R(55), R(56), R(57), R(58), R(59), R(60), R(61), R(62), R(63), R(64),
+    L('A'), L('B'), L('C'), L('D'), L('E'), L('F'), L('G'), L('H'), L('I'), L('J'), L('K'),
+    L('L'), L('M'), L('N'), L('O'), L('P'), L('Q'), L('R'), L('S'), L('T'), L('U'), L('V'),
+    L('W'), L('X'), L('Y'), L('Z'),
+    R(91), R(92), R(93), R(94), R(95), R(96), R(97), R(98), R(99), R(100), R(101), R(102),
+    R(103), R(104), R(105), R(106), R(107), R(108), R(109), R(110), R(111), R(112), R(113),
+    R(114), R(115), R(116), R(117), R(118), R(119), R(120), R(121), R(122), R(123), R(124),
+    R(125), R(126), R(127), R(128), R(129), R(130), R(131), R(132), R(133), R(134), R(135),
+    R(136), R(137), R(138), R(139), R(140), R(141), R(142), R(143), R(144), R(145), R(146),
+    R(147), R(148), R(149), R(150), R(151), R(152), R(153), R(154), R(155), R(156), R(157),
+    R(158), R(159), R(160), R(161), R(162), R(163), R(164), R(165), R(166), R(167), R(168),
+    R(169), R(170), R(171), R(172), R(173), R(174), R(175), R(176), R(177), R(178), R(179),
+    R(180), R(181), R(182), R(183), R(184), R(185), R(186), R(187), R(188), R(189), R(190),
+    R(191), R(192), R(193), R(194), R(195), R(196), R(197), R(198), R(199), R(200), R(201),
+    R(202), R(203), R(204), R(205), R(206), R(207), R(208), R(209), R(210), R(211), R(212),
+    R(213), R(214), R(215), R(216), R(217), R(218), R(219), R(220), R(221), R(222), R(223),
+    R(224), R(225), R(226), R(227), R(228), R(229), R(230), R(231), R(232), R(233), R(234),
+    R(235), R(236), R(237), R(238), R(239), R(240), R(241), R(242), R(243), R(244), R(245),
+    R(246), R(247), R(248), R(249), R(250), R(251), R(252), R(253), R(254), R(255),
+#undef R
+};
+#undef L
+
 static bool bytes_equal(const char *a, const char *b, size_t n, bool cased)
 {
     if (cased)
         return memcmp(a, b, n) == 0;
     for (size_t i = 0; i < n; i++) {
         unsigned char x = (unsigned char)a[i], y = (unsigned char)b[i];
-        if (x != y && tolower(x) != tolower(y))
+        if (x != y && sc_ascii_lower[x] != sc_ascii_lower[y])
             return false;
     }
     return true;
@@ -80,6 +111,108 @@ bool sc_glob_match(const sc_part *parts, size_t n, const char *s, size_t len, bo
             star_i = len;
         i = star_i;
         p = star_p + 1;
+    }
+}
+
+/* The shapes rules use most, on folded text, with memcmp and memmem. */
+static int glob_fast_path(const sc_part *p, size_t n, const char *s, size_t len)
+{
+    if (n == 1 && p[0].kind == SC_PART_LIT)
+        return len == p[0].len && memcmp(s, p[0].folded, len) == 0;
+    if (n == 2 && p[0].kind == SC_PART_STAR && p[1].kind == SC_PART_LIT)
+        return len >= p[1].len && memcmp(s + len - p[1].len, p[1].folded, p[1].len) == 0;
+    if (n == 2 && p[0].kind == SC_PART_LIT && p[1].kind == SC_PART_STAR)
+        return len >= p[0].len && memcmp(s, p[0].folded, p[0].len) == 0;
+    if (n == 3 && p[0].kind == SC_PART_STAR && p[1].kind == SC_PART_LIT &&
+        p[2].kind == SC_PART_STAR)
+        return p[1].len == 0 || memmem(s, len, p[1].folded, p[1].len) != NULL;
+    return -1;
+}
+
+bool sc_glob_match_folded(const sc_part *parts, size_t n, const char *s, size_t len)
+{
+    int fast = glob_fast_path(parts, n, s, len);
+    if (fast >= 0)
+        return fast;
+    /* Same walk as sc_glob_match, on folded bytes. */
+    size_t p = 0, i = 0;
+    size_t star_p = SIZE_MAX, star_i = 0;
+    for (;;) {
+        if (p < n) {
+            const sc_part *part = &parts[p];
+            if (part->kind == SC_PART_STAR) {
+                star_p = p++;
+                star_i = i;
+                continue;
+            }
+            if (part->kind == SC_PART_ONE && i < len) {
+                i += utf8_len((unsigned char)s[i]);
+                if (i > len)
+                    i = len;
+                p++;
+                continue;
+            }
+            if (part->kind == SC_PART_LIT && part->len <= len - i &&
+                memcmp(s + i, part->folded, part->len) == 0) {
+                i += part->len;
+                p++;
+                continue;
+            }
+        } else if (i == len) {
+            return true;
+        }
+        if (star_p == SIZE_MAX || star_i >= len)
+            return false;
+        /* Jump to where the next literal can start instead of byte by byte. */
+        star_i += utf8_len((unsigned char)s[star_i]);
+        if (star_i > len)
+            star_i = len;
+        i = star_i;
+        p = star_p + 1;
+    }
+}
+
+static bool parts_folded(const sc_part *parts, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (parts[i].kind == SC_PART_LIT && !parts[i].folded)
+            return false;
+    return true;
+}
+
+static bool fold_value(sc_arena *a, sc_value *v)
+{
+    for (size_t k = 0; v->kind == SC_VAL_STRING && k < v->n_parts; k++) {
+        sc_part *part = &v->parts[k];
+        if (part->kind != SC_PART_LIT || part->folded)
+            continue;
+        char *f = sc_arena_alloc(a, part->len + 1);
+        if (!f)
+            return false;
+        for (size_t i = 0; i < part->len; i++)
+            f[i] = (char)sc_ascii_lower[(unsigned char)part->text[i]];
+        part->folded = f;
+    }
+    return true;
+}
+
+bool sc_fold_parts(sc_arena *a, sc_node *node)
+{
+    switch (node->kind) {
+    case SC_NODE_AND:
+    case SC_NODE_OR:
+        for (size_t i = 0; i < node->u.list.n; i++)
+            if (!sc_fold_parts(a, node->u.list.items[i]))
+                return false;
+        return true;
+    case SC_NODE_NOT: return sc_fold_parts(a, node->u.child);
+    case SC_NODE_SEL: return sc_fold_parts(a, node->u.sel.child);
+    case SC_NODE_MATCH:
+        for (size_t i = 0; i < node->u.match.n_values; i++)
+            if (!fold_value(a, &node->u.match.values[i]))
+                return false;
+        return true;
+    default: return true;
     }
 }
 
@@ -288,6 +421,8 @@ static bool value_matches(const sc_match *m, const sc_value *want, const sc_fiel
                len == strlen(want->bval ? "true" : "false") &&
                bytes_equal(s, want->bval ? "true" : "false", len, false);
     case SC_VAL_STRING:
+        if (!m->cased && have->folded && parts_folded(want->parts, want->n_parts))
+            return sc_glob_match_folded(want->parts, want->n_parts, have->folded, have->len);
         return value_text(have, &s, &len) &&
                sc_glob_match(want->parts, want->n_parts, s, len, m->cased);
     default:
@@ -323,10 +458,10 @@ static bool fieldref_matches(const sc_match *m, const sc_value *want, const sc_f
         sc_part parts[3];
         size_t np = 0;
         if (front)
-            parts[np++] = (sc_part){SC_PART_STAR, NULL, 0};
-        parts[np++] = (sc_part){SC_PART_LIT, os, olen};
+            parts[np++] = (sc_part){SC_PART_STAR, NULL, 0, NULL};
+        parts[np++] = (sc_part){SC_PART_LIT, os, olen, NULL};
         if (back)
-            parts[np++] = (sc_part){SC_PART_STAR, NULL, 0};
+            parts[np++] = (sc_part){SC_PART_STAR, NULL, 0, NULL};
         for (size_t i = 0; i < n; i++) {
             const char *s;
             size_t len;
@@ -354,7 +489,9 @@ static bool keyword_visit(void *ud, const sc_fieldval *v)
     if (!value_text(v, &s, &len))
         return true;
     if (k->parts)
-        k->found = sc_glob_match(k->parts, k->n_parts, s, len, k->m->cased);
+        k->found = !k->m->cased && v->folded && parts_folded(k->parts, k->n_parts)
+                       ? sc_glob_match_folded(k->parts, k->n_parts, v->folded, len)
+                       : sc_glob_match(k->parts, k->n_parts, s, len, k->m->cased);
     else
         k->found = value_matches(k->m, k->want, v, k->st);
     return !k->found; /* stop at the first hit */
@@ -369,9 +506,9 @@ static bool keyword_matches(const sc_match *m, const sc_value *want, const sc_ev
     sc_part wrapped[SC_EVAL_MAX_KEYWORD_PARTS + 2];
     if (want->kind == SC_VAL_STRING) {
         if (want->n_parts <= SC_EVAL_MAX_KEYWORD_PARTS) {
-            wrapped[0] = (sc_part){SC_PART_STAR, NULL, 0};
+            wrapped[0] = (sc_part){SC_PART_STAR, NULL, 0, NULL};
             memcpy(wrapped + 1, want->parts, want->n_parts * sizeof *wrapped);
-            wrapped[want->n_parts + 1] = (sc_part){SC_PART_STAR, NULL, 0};
+            wrapped[want->n_parts + 1] = (sc_part){SC_PART_STAR, NULL, 0, NULL};
             k.parts = wrapped;
             k.n_parts = want->n_parts + 2;
         } else {

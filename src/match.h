@@ -29,6 +29,7 @@ typedef struct sc_fieldval {
     size_t len;
     double num;
     bool b;
+    const char *folded; /* optional: s with ASCII letters lowered (same length) */
 } sc_fieldval;
 
 typedef struct sc_event sc_event;
@@ -55,6 +56,12 @@ bool sc_eval_node(const sc_node *node, const sc_event *ev, sc_eval_state *st);
 void sc_eval_state_fini(sc_eval_state *st);
 
 bool sc_glob_match(const sc_part *parts, size_t n, const char *s, size_t len, bool cased);
+/* Case-insensitive glob over texts already folded: every LIT part's
+ * `folded` and the subject. */
+bool sc_glob_match_folded(const sc_part *parts, size_t n, const char *s, size_t len);
+/* Sets `folded` on the LIT parts of every string value under `node`. */
+bool sc_fold_parts(sc_arena *a, sc_node *node);
+extern const unsigned char sc_ascii_lower[256];
 bool sc_parse_number(const char *s, size_t len, double *out);
 bool sc_time_part(const char *s, size_t len, sc_timepart part, double *out);
 

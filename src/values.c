@@ -179,12 +179,12 @@ static bool wrap_stars(const vctx *v, work *w, bool front, bool back)
         return false;
     size_t n = 0;
     if (front && !(w->n_parts && w->parts[0].kind == SC_PART_STAR))
-        parts[n++] = (sc_part){SC_PART_STAR, NULL, 0};
+        parts[n++] = (sc_part){SC_PART_STAR, NULL, 0, NULL};
     if (w->n_parts)
         memcpy(parts + n, w->parts, w->n_parts * sizeof *parts);
     n += w->n_parts;
     if (back && !(n && parts[n - 1].kind == SC_PART_STAR))
-        parts[n++] = (sc_part){SC_PART_STAR, NULL, 0};
+        parts[n++] = (sc_part){SC_PART_STAR, NULL, 0, NULL};
     w->parts = parts;
     w->n_parts = n;
     return true;
@@ -308,7 +308,7 @@ static work literal_work(sc_arena *a, const char *text, size_t len)
     work w = {0};
     w.parts = sc_arena_alloc(a, sizeof *w.parts);
     if (w.parts) {
-        w.parts[0] = (sc_part){SC_PART_LIT, text, len};
+        w.parts[0] = (sc_part){SC_PART_LIT, text, len, NULL};
         w.n_parts = len ? 1 : 0;
     }
     return w;

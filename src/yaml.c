@@ -2,7 +2,7 @@
  * yaml.c - bytes to a YAML tree, with the guards libyaml lacks.
  *
  * libyaml's event parser checks syntax and UTF-8; this file builds a tree
- * of sc_ynode from the events and enforces the limits of limits.h:
+ * of sc_ynode from the events and enforces the limits of sc_limits.h:
  * nesting depth, scalar size, list length and alias expansion. An alias
  * points at the anchored node (no copy), and every node records how many
  * nodes it would expand to, so a "billion laughs" file is refused at the

@@ -3,12 +3,13 @@
  *
  *   sigcc check PATH...     load and lint rules; exit 0 clean, 1 errors, 2 usage
  *   sigcc explain PATH...   print each rule's parsed tree
+ *   sigcc eval ...          run rules over events (eval.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "sigcc.h"
+#include "cli.h"
 
 typedef struct options {
     sigcc_diag_format diag_format;
@@ -23,6 +24,7 @@ static void usage(FILE *out)
           "commands:\n"
           "  check PATH...     load Sigma rules (files or directories), report problems\n"
           "  explain PATH...   print the parsed form of each rule\n"
+          "  eval -r RULES... [EVENTS...]  run rules over events (sigcc eval --help)\n"
           "  version           print the version\n"
           "\n"
           "options:\n"
@@ -34,14 +36,14 @@ static void usage(FILE *out)
           out);
 }
 
-static int print_diags(const sigcc_ctx *ctx, const options *o)
+int cli_print_diags(const sigcc_ctx *ctx, sigcc_diag_format format, int quiet)
 {
     for (size_t i = 0; i < sigcc_diag_count(ctx); i++) {
         const sigcc_diag *d = sigcc_diag_at(ctx, i);
-        if (o->quiet && d->severity != SIGCC_ERROR)
+        if (quiet && d->severity != SIGCC_ERROR)
             continue;
         char *text = NULL;
-        if (sigcc_diag_render(d, o->diag_format, &text) != SIGCC_OK)
+        if (sigcc_diag_render(d, format, &text) != SIGCC_OK)
             return -1;
         fputs(text, stderr);
         sigcc_free(text);
@@ -80,7 +82,7 @@ static int load_and_report(int argc, char **argv, const options *o, sigcc_ctx **
         fprintf(stderr, "sigcc: out of memory\n");
         return 2;
     }
-    if (load_all(ctx, argc, argv, io_error) < 0 || print_diags(ctx, o) < 0) {
+    if (load_all(ctx, argc, argv, io_error) < 0 || cli_print_diags(ctx, o->diag_format, o->quiet) < 0) {
         sigcc_ctx_free(ctx);
         return 2;
     }
@@ -139,6 +141,8 @@ int main(int argc, char **argv)
         printf("sigcc %s\n", SIGCC_VERSION);
         return 0;
     }
+    if (!strcmp(cmd, "eval"))
+        return cli_eval(argc - 2, argv + 2);
     options o = {SIGCC_DIAG_TEXT, 0, 0};
     char **paths = calloc((size_t)argc, sizeof *paths);
     if (!paths)

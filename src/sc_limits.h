@@ -1,5 +1,5 @@
 /*
- * limits.h - every hard limit of the loader in one place.
+ * sc_limits.h - every hard limit of the loader in one place.
  *
  * Each limit guards against a hostile or broken file and has its own
  * diagnostic code, so a user learns which limit was hit and by how much.
@@ -22,5 +22,6 @@
 #define SC_MAX_DIAGS_PER_FILE    100u                  /* then one "too many errors" */
 #define SC_MAX_CORRELATION_CHAIN 256u                  /* correlations built on correlations */
 #define SC_MAX_DIR_DEPTH         64u                   /* directory recursion */
+#define SC_MAX_PIPELINE_GROWTH  100000u               /* match leaves and values pipelines add to one rule */
 
 #endif
