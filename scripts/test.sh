@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test:
 #   1. release build (gcc, -Werror): cmocka unit tests, malformed-rule set,
-#      golden explain tests, the public corpus and the spec examples;
-#   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer (clang);
-#   3. a seeded libFuzzer run (ASan+UBSan) over the loader;
-#   4. valgrind's leak check over the whole corpus.
+#      golden explain tests, the public corpus and the spec examples, and the
+#      evaluator checks over the shared events (tests/eval_checks.sh);
+#   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer (clang),
+#      plus every rule of the corpus over every shared event file;
+#   3. seeded libFuzzer runs (ASan+UBSan) over the loader and the EVTX reader;
+#   4. valgrind's leak check over the whole corpus and over the shared events.
 # The last line is "N passed, N failed" over the suites; exit 0 only if all pass.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -30,21 +32,29 @@ if [ -x build/sigcc ]; then
     suite "malformed rules" tests/run_bad.sh build/sigcc
     suite "golden explain" tests/golden/run.sh build/sigcc
     suite "corpus and spec examples" tests/corpus.sh build/sigcc
+    suite "evaluator checks" tests/eval_checks.sh build/sigcc
 fi
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
 export UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1
 suite "build (clang, ASan+UBSan)" scripts/build.sh build-asan -DCMAKE_C_COMPILER=clang \
-    -DSIGCC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
+    -DCMAKE_CXX_COMPILER=clang++ -DSIGCC_SANITIZE=ON -DCMAKE_BUILD_TYPE=Debug
 if [ -x build-asan/sigcc ]; then
     suite "unit tests (sanitizers)" ctest --test-dir build-asan --output-on-failure
     suite "malformed rules (sanitizers)" tests/run_bad.sh build-asan/sigcc
     suite "golden explain (sanitizers)" tests/golden/run.sh build-asan/sigcc
     suite "corpus (sanitizers)" tests/corpus.sh build-asan/sigcc
+    suite "evaluator checks (sanitizers)" tests/eval_checks.sh build-asan/sigcc
+    all_events_asan() { # exit 1 (nothing matched) would be wrong too: expect 0
+        build-asan/sigcc eval -q -r ../shared/sigma-corpus/rules -r rules ../shared/events \
+            >/dev/null
+    }
+    suite "all rules over all shared events (sanitizers)" all_events_asan
 fi
 
 fuzz_smoke() { # a short, seeded libFuzzer run over the loader, from our own rules
-    scripts/build.sh build-fuzz -DCMAKE_C_COMPILER=clang -DSIGCC_FUZZ=ON -DSIGCC_SANITIZE=ON \
+    scripts/build.sh build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
+        -DSIGCC_FUZZ=ON -DSIGCC_SANITIZE=ON \
         -DSIGCC_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug || return 1
     local seeds
     seeds=$(mktemp -d)
@@ -68,8 +78,16 @@ valgrind_corpus() {
     valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
         --error-exitcode=99 build/sigcc check -q ../shared/sigma-corpus rules >/dev/null
 }
+valgrind_events() { # the regression events (EVTX and JSON) and one OTRF file, all rules
+    valgrind -q --leak-check=full --errors-for-leak-kinds=definite,indirect,possible \
+        --error-exitcode=99 build/sigcc eval -q -r ../shared/sigma-corpus/rules -r rules \
+        ../shared/events/sigmahq-regression \
+        ../shared/events/otrf-security-datasets/psh_cmstp_execution_bypassuac_2020-10-2201543213.jsonl \
+        >/dev/null
+}
 if [ -x build/sigcc ] && [ -d ../shared/sigma-corpus ]; then
     suite "valgrind leak check (corpus)" valgrind_corpus
+    suite "valgrind leak check (evaluator over shared events)" valgrind_events
 fi
 
 echo

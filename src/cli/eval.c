@@ -7,11 +7,18 @@
  * Results go to stdout, problems and the summary to stderr.
  * Exit status: 0 something matched, 1 nothing matched, 2 error.
  */
+#define _XOPEN_SOURCE 700 /* nftw */
+#define _DEFAULT_SOURCE   /* strcasecmp, strdup */
 #include "cli.h"
 
+#include <stdbool.h>
+#include <strings.h>
+
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 typedef struct eval_args {
     const char **rules, **pipelines, **inputs;
@@ -26,7 +33,9 @@ static void eval_usage(FILE *out)
     fputs("usage: sigcc eval -r RULE_OR_DIR... [-p PIPELINE]... [options] [EVENTS...|-]\n"
           "\n"
           "Runs Sigma rules over events: JSON lines, a JSON array, concatenated JSON\n"
-          "objects (plain or gzip), or Windows EVTX files; '-' or nothing reads stdin.\n"
+          "objects (plain or gzip), or Windows EVTX files; a directory is read as every\n"
+          "*.json, *.jsonl, *.ndjson, *.gz and *.evtx file under it; '-' or nothing\n"
+          "reads stdin.\n"
           "\n"
           "options:\n"
           "  -r, --rules PATH        rule file or directory (repeatable)\n"
@@ -130,6 +139,73 @@ static void print_summary(const sigcc_eval *ev, int quiet)
     }
 }
 
+/* ------------------------------------------------ directories of events */
+typedef struct path_list {
+    char **items;
+    size_t n, cap;
+} path_list;
+
+static path_list *walk_target; /* nftw has no user pointer */
+
+static bool is_event_file(const char *path)
+{
+    static const char *const exts[] = {".json", ".jsonl", ".ndjson", ".gz", ".evtx", NULL};
+    size_t len = strlen(path);
+    for (size_t i = 0; exts[i]; i++) {
+        size_t n = strlen(exts[i]);
+        if (len > n && strcasecmp(path + len - n, exts[i]) == 0)
+            return true;
+    }
+    return false;
+}
+
+static int collect(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+    (void)sb;
+    (void)ftw;
+    path_list *l = walk_target;
+    if (type != FTW_F || !is_event_file(path))
+        return 0;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? l->cap * 2 : 64;
+        char **p = realloc(l->items, cap * sizeof *p);
+        if (!p)
+            return 1;
+        l->items = p;
+        l->cap = cap;
+    }
+    return (l->items[l->n++] = strdup(path)) ? 0 : 1;
+}
+
+static int cmp_paths(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* A directory is read as every event file under it, in name order. */
+static sigcc_status eval_input(sigcc_eval *ev, const char *path)
+{
+    struct stat sb;
+    if (strcmp(path, "-") == 0 || stat(path, &sb) != 0 || !S_ISDIR(sb.st_mode))
+        return sigcc_eval_path(ev, path);
+    path_list l = {0};
+    walk_target = &l;
+    int rc = nftw(path, collect, 32, FTW_PHYS);
+    walk_target = NULL;
+    sigcc_status st = rc == 0 ? SIGCC_OK : SIGCC_EIO;
+    if (rc != 0)
+        fprintf(stderr, "sigcc eval: %s: cannot walk the directory\n", path);
+    if (l.n)
+        qsort(l.items, l.n, sizeof *l.items, cmp_paths);
+    for (size_t i = 0; i < l.n; i++) {
+        if (sigcc_eval_path(ev, l.items[i]) != SIGCC_OK)
+            st = SIGCC_EIO;
+        free(l.items[i]);
+    }
+    free(l.items);
+    return st;
+}
+
 static int run(eval_args *a)
 {
     sigcc_ctx *ctx = sigcc_ctx_new();
@@ -154,7 +230,7 @@ static int run(eval_args *a)
         goto out;
     }
     for (int i = 0; i < a->n_inputs; i++)
-        if (sigcc_eval_path(ev, a->inputs[i]) != SIGCC_OK)
+        if (eval_input(ev, a->inputs[i]) != SIGCC_OK)
             io_error = 1;
     if (a->n_inputs == 0 && sigcc_eval_path(ev, "-") != SIGCC_OK)
         io_error = 1;
