@@ -12,6 +12,7 @@
 #include "correlate.h"
 #include "input.h"
 #include "logsource.h"
+#include "prefilter.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -26,6 +27,8 @@
 typedef struct eval_rule eval_rule;
 
 typedef struct eval_unit {
+    uint32_t id;
+    bool prefiltered;                 /* runs only when the prefilter marks it */
     eval_rule *rule;
     const sc_logsource_entry *source; /* NULL: not tied to a Windows source */
     sc_node *tree;
@@ -64,6 +67,10 @@ struct sigcc_eval {
     bucket **buckets;
     size_t n_buckets;
     sc_vec any_units;        /* units without a source */
+    sc_vec all_units;        /* eval_unit *, by id */
+    sc_prefilter *prefilter;
+    uint32_t *marks;         /* per unit: the event number that marked it */
+    uint32_t mark;
     sc_vec corrs;            /* eval_corr * */
     sigcc_eval_rule_stats *rstats;
     size_t n_rstats;
@@ -121,6 +128,9 @@ static void lower_into(char *dst, size_t cap, const char *s, size_t len)
 
 static bool index_unit(sigcc_eval *ev, eval_unit *u)
 {
+    u->id = (uint32_t)ev->all_units.n;
+    if (!sc_vec_push(ev->arena, &ev->all_units, u))
+        return false;
     if (!u->source)
         return sc_vec_push(ev->arena, &ev->any_units, u);
     for (const char *ch = u->source->channels; *ch; ch += strlen(ch) + 1) {
@@ -391,6 +401,27 @@ static void eval_free_parts(sigcc_eval *ev)
     ev->corrs.n = 0;
 }
 
+/* Without the prefilter every unit still runs: it only saves time. */
+static bool build_prefilter(sigcc_eval *ev)
+{
+    ev->marks = calloc(ev->all_units.n + 1, sizeof *ev->marks);
+    ev->prefilter = sc_prefilter_new();
+    if (!ev->marks || !ev->prefilter)
+        return false;
+    for (size_t i = 0; i < ev->all_units.n; i++) {
+        eval_unit *u = ev->all_units.items[i];
+        u->prefiltered = sc_prefilter_add(ev->prefilter, u->id, u->tree);
+    }
+    char err[256];
+    if (!sc_prefilter_compile(ev->prefilter, err, sizeof err)) {
+        if (ev->opts.report)
+            ev->opts.report(ev->opts.ud, err);
+        for (size_t i = 0; i < ev->all_units.n; i++)
+            ((eval_unit *)ev->all_units.items[i])->prefiltered = false;
+    }
+    return true;
+}
+
 sigcc_status sigcc_eval_new(sigcc_ctx *ctx, const sigcc_eval_options *opts, sigcc_eval **out)
 {
     *out = NULL;
@@ -420,6 +451,7 @@ sigcc_status sigcc_eval_new(sigcc_ctx *ctx, const sigcc_eval_options *opts, sigc
     }
     ok = ok && link_correlations(ev, by_index);
     free(by_index);
+    ok = ok && build_prefilter(ev);
     if (!ok) {
         sigcc_eval_free(ev);
         return SIGCC_ENOMEM;
@@ -434,6 +466,8 @@ void sigcc_eval_free(sigcc_eval *ev)
     if (!ev)
         return;
     eval_free_parts(ev);
+    sc_prefilter_free(ev->prefilter);
+    free(ev->marks);
     sc_eval_state_fini(&ev->st);
     sc_json_free(ev->json);
     sc_eventbuf_fini(&ev->ev);
@@ -760,7 +794,7 @@ static bool extra_condition_holds(const sigcc_eval *ev, const sc_logsource_entry
 static void run_unit(sigcc_eval *ev, eval_unit *u, bool is_windows)
 {
     eval_rule *er = u->rule;
-    if (er->seen_event == ev->event_no)
+    if (er->seen_event == ev->event_no || (u->prefiltered && ev->marks[u->id] != ev->mark))
         return;
     if ((er->not_windows && is_windows) || (u->source && !extra_condition_holds(ev, u->source)))
         return;
@@ -831,6 +865,11 @@ static void evaluate_event(sigcc_eval *ev)
     ev->event_no++;
     ev->matched_this_event = false;
     read_time(ev);
+    if (++ev->mark == 0) { /* wrapped: forget old marks */
+        memset(ev->marks, 0, ev->all_units.n * sizeof *ev->marks);
+        ev->mark = 1;
+    }
+    sc_prefilter_scan(ev->prefilter, &ev->ev, ev->marks, ev->mark);
     const char *channel;
     size_t len;
     bool is_windows = sc_event_text(&ev->ev, "Channel", &channel, &len);

@@ -66,6 +66,13 @@ static void fold_value(sc_eventbuf *e, sc_fieldval *v)
     v->folded = f;
 }
 
+const sc_fieldval *sc_event_value(const sc_eventbuf *ce, uint32_t index)
+{
+    sc_eventbuf *e = (sc_eventbuf *)ce;
+    fold_value(e, &e->values[index].val);
+    return &e->values[index].val;
+}
+
 static size_t event_get_iface(const sc_event *ev, const char *field, sc_fieldval *out, size_t max)
 {
     return sc_event_get(ev->data, field, strlen(field), out, max);

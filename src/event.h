@@ -74,6 +74,8 @@ char *sc_event_scratch(sc_eventbuf *e, size_t n);
 /* Lookup: values of a field by Sigma name or dotted path. */
 size_t sc_event_get(const sc_eventbuf *e, const char *name, size_t len, sc_fieldval *out,
                     size_t max);
+/* Value `index` of the event, its folded text filled in. */
+const sc_fieldval *sc_event_value(const sc_eventbuf *e, uint32_t index);
 /* The first value of a field as text (strings and numbers), or false. */
 bool sc_event_text(const sc_eventbuf *e, const char *name, const char **s, size_t *len);
 
