@@ -131,6 +131,7 @@ typedef struct sigcc_eval_options {
     /* Problems with the input (malformed record, ...), one line each, no newline. */
     void (*report)(void *ud, const char *text);
     void *ud;
+    int no_prefilter;        /* 1: evaluate every rule on every event of its logsource */
 } sigcc_eval_options;
 
 typedef struct sigcc_eval_rule_stats {

@@ -408,7 +408,7 @@ static bool build_prefilter(sigcc_eval *ev)
     ev->prefilter = sc_prefilter_new();
     if (!ev->marks || !ev->prefilter)
         return false;
-    for (size_t i = 0; i < ev->all_units.n; i++) {
+    for (size_t i = 0; i < ev->all_units.n && !ev->opts.no_prefilter; i++) {
         eval_unit *u = ev->all_units.items[i];
         u->prefiltered = sc_prefilter_add(ev->prefilter, u->id, u->tree);
     }

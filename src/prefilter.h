@@ -5,7 +5,7 @@
  * `\cmd.exe` of `Image|endswith`, any of the values of a `contains` list.
  * For each rule unit we derive such a necessary set (or none, for rules
  * that can match without any literal, like `not ...`), put the literals of
- * every unit into one Hyperscan (Vectorscan) literal database per field,
+ * every unit into one Hyperscan literal database per field,
  * and scan each field value of an event once. Only the units whose
  * literals were seen, and the units without a necessary set, are then
  * evaluated. The prefilter never decides a match; it only skips rules

@@ -43,6 +43,7 @@ static void eval_usage(FILE *out)
           "  --format jsonl|table    output format (default jsonl)\n"
           "  --time-field NAME       event timestamp field (default: by event shape)\n"
           "  --no-logsource          every rule sees every event (no channel/Event ID filter)\n"
+          "  --no-prefilter          evaluate every rule, without the shared literal scan\n"
           "  --diag-format=text|json how rule diagnostics are printed\n"
           "  -q, --quiet             no per-rule summary\n"
           "\n"
@@ -85,6 +86,8 @@ static int parse_args(int argc, char **argv, eval_args *a)
             a->opts.time_field = argv[++i];
         } else if (!strcmp(s, "--no-logsource")) {
             a->opts.logsources = 1;
+        } else if (!strcmp(s, "--no-prefilter")) {
+            a->opts.no_prefilter = 1;
         } else if (!strcmp(s, "--diag-format=json")) {
             a->diag_format = SIGCC_DIAG_JSON;
         } else if (!strcmp(s, "--diag-format=text")) {
