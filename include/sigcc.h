@@ -162,7 +162,7 @@ SIGCC_API sigcc_status sigcc_eval_path(sigcc_eval *ev, const char *path);
 /* Closes the correlation windows still open. Call after the last input. */
 SIGCC_API void sigcc_eval_finish(sigcc_eval *ev);
 SIGCC_API const sigcc_eval_stats *sigcc_eval_get_stats(const sigcc_eval *ev);
-/* Per-rule match counts, in rule order. */
+/* Per-rule match counts: detection rules in load order, then correlations. */
 SIGCC_API size_t sigcc_eval_rule_stats_count(const sigcc_eval *ev);
 SIGCC_API const sigcc_eval_rule_stats *sigcc_eval_rule_stats_at(const sigcc_eval *ev, size_t i);
 SIGCC_API void sigcc_eval_free(sigcc_eval *ev);

@@ -289,9 +289,11 @@ static bool add_units(sigcc_eval *ev, eval_rule *er)
     return true;
 }
 
+static eval_rule *find_eval_rule(eval_rule **by_index, sigcc_ctx *ctx, const sigcc_rule *r);
+
 /* A correlation can be run when every rule it references is loaded and
- * runnable (chains included). */
-static bool corr_runnable(const sigcc_rule *r, int depth)
+ * evaluated (chains included). */
+static bool corr_runnable(sigcc_eval *ev, eval_rule **by_index, const sigcc_rule *r, int depth)
 {
     if (depth > 256)
         return false;
@@ -299,7 +301,8 @@ static bool corr_runnable(const sigcc_rule *r, int depth)
         const sigcc_rule *t = r->corr->rules[i].target;
         if (!t || t->dropped)
             return false;
-        if (t->corr && !corr_runnable(t, depth + 1))
+        if (t->corr ? !corr_runnable(ev, by_index, t, depth + 1)
+                    : !find_eval_rule(by_index, ev->ctx, t))
             return false;
     }
     return true;
@@ -349,9 +352,9 @@ static eval_corr *find_eval_corr(sigcc_eval *ev, const sigcc_rule *r)
     return NULL;
 }
 
-static bool prepare_correlation(sigcc_eval *ev, sigcc_rule *r)
+static bool prepare_correlation(sigcc_eval *ev, sigcc_rule *r, eval_rule **by_index)
 {
-    if (!corr_runnable(r, 0)) {
+    if (!corr_runnable(ev, by_index, r, 0)) {
         refuse(ev, r, "eval-missing-rule",
                "correlation references a rule that is not loaded or cannot be evaluated; "
                "load it with -r");
@@ -442,12 +445,17 @@ sigcc_status sigcc_eval_new(sigcc_ctx *ctx, const sigcc_eval_options *opts, sigc
     ev->json = sc_json_new();
     sc_eventbuf_init(&ev->ev);
     bool ok = ev->arena && ev->buckets && ev->rstats && by_index && ev->json;
+    /* Detection rules first: a correlation needs to know which of its
+     * rules can run. */
     for (size_t i = 0; ok && i < ctx->rules.n; i++) {
         sigcc_rule *r = ctx->rules.items[i];
-        if (r->dropped || r->kind == SIGCC_RULE_FILTER)
-            continue;
-        ok = r->kind == SIGCC_RULE_CORRELATION ? prepare_correlation(ev, r)
-                                                : prepare_detection(ev, r, &by_index[i]);
+        if (!r->dropped && r->kind == SIGCC_RULE_DETECTION)
+            ok = prepare_detection(ev, r, &by_index[i]);
+    }
+    for (size_t i = 0; ok && i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (!r->dropped && r->kind == SIGCC_RULE_CORRELATION)
+            ok = prepare_correlation(ev, r, by_index);
     }
     ok = ok && link_correlations(ev, by_index);
     free(by_index);
@@ -915,7 +923,12 @@ sigcc_status sigcc_eval_path(sigcc_eval *ev, const char *path)
         ev->stats.files_failed++;
         return SIGCC_EIO;
     }
-    ev->file = strcmp(path, "-") == 0 ? "<stdin>" : path;
+    /* Correlation results may name this file after the call returns. */
+    ev->file = sc_arena_strdup(ev->arena, strcmp(path, "-") == 0 ? "<stdin>" : path);
+    if (!ev->file) {
+        sc_input_close(in);
+        return SIGCC_ENOMEM;
+    }
     sigcc_status status = SIGCC_OK;
     for (;;) {
         uint64_t where;

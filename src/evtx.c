@@ -174,6 +174,7 @@ static bool fail(ev_parse *p, const char *fmt, ...)
 /* Takes n bytes at the cursor, or fails naming what was being read. */
 static bool take(ev_parse *p, cursor *c, size_t n, const uint8_t **out, const char *what)
 {
+    *out = NULL;
     if (c->pos > c->end || c->end - c->pos < n)
         return fail(p, "truncated %s at chunk offset 0x%zx", what, c->pos);
     *out = p->chunk + c->pos;
@@ -227,6 +228,7 @@ static void link_attr(sc_evtx *r, uint32_t elem, uint32_t attr)
 /* Where character data goes: the open attribute, or the current element. */
 static bool content_target(ev_parse *p, uint32_t *target, size_t at)
 {
+    *target = 0;
     if (p->in_start_tag) {
         if (!p->attr)
             return fail(p, "value outside an attribute in a start tag at chunk offset 0x%zx", at);
@@ -1048,6 +1050,21 @@ static void put_node_text(sc_buf *b, const ev_node *n)
     }
 }
 
+/* Appends the character data of a node list to b, failing once the text
+ * alone outgrows the JSON budget (one value substituted many times over). */
+static bool put_list_text(ev_render *R, sc_buf *b, uint32_t first)
+{
+    const sc_evtx *r = R->r;
+    for (uint32_t i = first; i; i = r->nodes[i].next) {
+        if (r->nodes[i].kind == N_ELEM)
+            continue;
+        put_node_text(b, &r->nodes[i]);
+        if (b->len > SC_EVTX_MAX_JSON_BYTES)
+            return render_fail(R, "text of one value exceeds 16 MiB");
+    }
+    return true;
+}
+
 /* An array value as a JSON array: numbers stay numbers, the rest strings. */
 static void put_json_array(ev_render *R, uint8_t type, const uint8_t *d, size_t n)
 {
@@ -1071,7 +1088,7 @@ static void put_json_array(ev_render *R, uint8_t type, const uint8_t *d, size_t 
 
 /* The character data of a node list as one JSON value: a lone typed value
  * keeps its type (number, boolean, array), anything else is one string. */
-static void put_content_value(ev_render *R, uint32_t first)
+static bool put_content_value(ev_render *R, uint32_t first)
 {
     const sc_evtx *r = R->r;
     const ev_node *lone = NULL;
@@ -1084,41 +1101,42 @@ static void put_content_value(ev_render *R, uint32_t first)
     if (parts == 1 && lone->kind == N_VALUE) {
         if (is_json_literal_type(lone->vtype, lone->data, lone->len)) {
             put_scalar_text(R->out, lone->vtype, lone->data, lone->len);
-            return;
+            return true;
         }
         if (is_array_type(lone->vtype)) {
             put_json_array(R, lone->vtype, lone->data, lone->len);
-            return;
+            return true;
         }
     }
     text_reset(R->r);
-    for (uint32_t i = first; i; i = r->nodes[i].next)
-        if (r->nodes[i].kind != N_ELEM)
-            put_node_text(&R->r->text, &r->nodes[i]);
+    if (!put_list_text(R, &R->r->text, first))
+        return false;
     put_json_text(R);
+    return true;
 }
 
 static bool put_element_value(ev_render *R, uint32_t el, bool in_container);
 static bool put_object_body(ev_render *R, uint32_t el, bool in_container);
 
-/* Attributes with a value, as "#attributes"; false when there are none. */
-static bool put_attributes(ev_render *R, const ev_node *el)
+/* Attributes with a value, as "#attributes"; *any says whether there were. */
+static bool put_attributes(ev_render *R, const ev_node *el, bool *any)
 {
     const sc_evtx *r = R->r;
-    bool any = false;
+    *any = false;
     for (uint32_t a = el->attrs; a; a = r->nodes[a].next) {
         const ev_node *an = &r->nodes[a];
         if (!has_text(r, an->first))
             continue;
-        sc_buf_puts(R->out, any ? "," : "\"#attributes\":{");
-        any = true;
+        sc_buf_puts(R->out, *any ? "," : "\"#attributes\":{");
+        *any = true;
         put_json_utf16(R, an->name, an->name_len);
         sc_buf_putc(R->out, ':');
-        put_content_value(R, an->first);
+        if (!put_content_value(R, an->first))
+            return false;
     }
-    if (any)
+    if (*any)
         sc_buf_putc(R->out, '}');
-    return any;
+    return true;
 }
 
 /* A <Data> element of EventData/UserData: its value, or null when empty. */
@@ -1131,8 +1149,7 @@ static bool put_data_value(ev_render *R, uint32_t el)
         sc_buf_puts(R->out, "null");
         return true;
     }
-    put_content_value(R, n->first);
-    return true;
+    return put_content_value(R, n->first);
 }
 
 /* How a child element is written into its parent's object. */
@@ -1147,6 +1164,12 @@ typedef struct child_entry {
     uint32_t group_size;    /* on the first entry of a group of equal keys */
     uint32_t next_in_group; /* index into entries + 1, 0 = last */
 } child_entry;
+
+/* A key's text; the buffer stays unallocated when every key is empty. */
+static const char *key_text(const sc_buf *keys, size_t off)
+{
+    return keys->data ? keys->data + off : "";
+}
 
 static int compare_entries(const void *a, const void *b)
 {
@@ -1163,9 +1186,10 @@ static int compare_entries(const void *a, const void *b)
 /* Lists the children to write with their JSON keys. EventData/UserData:
  * <Data Name="X"> becomes "X" when any Data has a Name (unnamed ones are
  * dropped, as evtx_dump does); otherwise all Data form one "Data" entry. */
-static size_t collect_children(const sc_evtx *r, const ev_node *el, bool in_container,
-                               child_entry *entries, sc_buf *keys)
+static bool collect_children(ev_render *R, const ev_node *el, bool in_container,
+                             child_entry *entries, size_t *count, sc_buf *keys)
 {
+    const sc_evtx *r = R->r;
     bool flatten = false;
     if (in_container)
         for (uint32_t i = el->first; i && !flatten; i = r->nodes[i].next) {
@@ -1187,8 +1211,8 @@ static size_t collect_children(const sc_evtx *r, const ev_node *el, bool in_cont
                 if (!name || !has_text(r, r->nodes[name].first))
                     continue;
                 e.how = CHILD_NAMED_DATA;
-                for (uint32_t t = r->nodes[name].first; t; t = r->nodes[t].next)
-                    put_node_text(keys, &r->nodes[t]);
+                if (!put_list_text(R, keys, r->nodes[name].first))
+                    return false;
             } else {
                 if (positional_done)
                     continue;
@@ -1202,7 +1226,8 @@ static size_t collect_children(const sc_evtx *r, const ev_node *el, bool in_cont
         e.key_len = keys->len - e.key_off;
         entries[n++] = e;
     }
-    return n;
+    *count = n;
+    return true;
 }
 
 /* Repeated keys become one key with an array of the values in document
@@ -1215,7 +1240,7 @@ static bool group_entries(child_entry *entries, size_t n, const sc_buf *keys)
     if (!sorted)
         return false;
     for (size_t i = 0; i < n; i++) {
-        entries[i].key = keys->data + entries[i].key_off;
+        entries[i].key = key_text(keys, entries[i].key_off);
         sorted[i] = entries[i];
     }
     qsort(sorted, n, sizeof *sorted, compare_entries);
@@ -1278,10 +1303,10 @@ static bool put_children(ev_render *R, const ev_node *el, bool in_container, boo
     child_entry *entries = calloc(count, sizeof *entries);
     if (!entries)
         return render_fail(R, "out of memory");
-    size_t n = collect_children(R->r, el, in_container, entries, &keys);
-    bool ok = !keys.oom && group_entries(entries, n, &keys);
-    if (!ok)
-        render_fail(R, "out of memory");
+    size_t n = 0;
+    bool ok = collect_children(R, el, in_container, entries, &n, &keys);
+    if (ok && (keys.oom || !group_entries(entries, n, &keys)))
+        ok = render_fail(R, "out of memory");
     for (size_t i = 0; ok && i < n; i++) {
         const child_entry *e = &entries[i];
         if (!e->group_size && n > 1)
@@ -1289,7 +1314,7 @@ static bool put_children(ev_render *R, const ev_node *el, bool in_container, boo
         if (wrote_any)
             sc_buf_putc(R->out, ',');
         wrote_any = true;
-        sc_buf_put_json_string(R->out, keys.data + e->key_off, e->key_len);
+        sc_buf_put_json_string(R->out, key_text(&keys, e->key_off), e->key_len);
         sc_buf_putc(R->out, ':');
         if (e->group_size > 1) {
             sc_buf_putc(R->out, '[');
@@ -1316,11 +1341,14 @@ static bool put_object_body(ev_render *R, uint32_t el, bool in_container)
         return render_fail(R, "elements nested too deep");
     const ev_node *n = &R->r->nodes[el];
     sc_buf_putc(R->out, '{');
-    bool wrote_any = put_attributes(R, n);
+    bool wrote_any;
+    if (!put_attributes(R, n, &wrote_any))
+        return false;
     if (has_text(R->r, n->first)) {
         sc_buf_puts(R->out, wrote_any ? ",\"#text\":" : "\"#text\":");
         wrote_any = true;
-        put_content_value(R, n->first);
+        if (!put_content_value(R, n->first))
+            return false;
     }
     if (!put_children(R, n, in_container, wrote_any))
         return false;
@@ -1340,9 +1368,8 @@ static bool put_element_value(ev_render *R, uint32_t el, bool in_container)
     bool attrs = has_attr_text(R->r, n);
     if (!children && !attrs) {
         if (has_text(R->r, n->first))
-            put_content_value(R, n->first);
-        else
-            sc_buf_puts(R->out, "null");
+            return put_content_value(R, n->first);
+        sc_buf_puts(R->out, "null");
         return true;
     }
     return put_object_body(R, el, in_container);

@@ -166,6 +166,8 @@ static size_t value_end(const sc_input *in)
     if (first != '{' && first != '[') {
         while (i < in->end && !is_space(b[i]) && b[i] != ',' && b[i] != ']')
             i++;
+        if (i == in->start && i < in->end)
+            i++; /* a stray ',' or ']' is a record of its own: always make progress */
         return i < in->end || in->eof ? i : 0;
     }
     for (; i < in->end; i++) {
@@ -192,8 +194,12 @@ static bool fill_until(sc_input *in, size_t (*find)(const sc_input *), size_t *e
         *end = find(in);
         if (*end)
             return true;
-        if (!refill(in))
-            return false;
+        if (!refill(in)) {
+            /* The end of input may complete the record (a last line
+             * without a newline). */
+            *end = in->eof && !in->io_error ? find(in) : 0;
+            return *end != 0;
+        }
     }
 }
 
@@ -267,8 +273,8 @@ static sc_input_status next_value(sc_input *in, sc_json *json, sc_eventbuf *ev, 
 }
 
 /* Inside a top-level array: elements separated by commas. */
-static sc_input_status next_element(sc_input *in, sc_json *json, sc_eventbuf *ev, char *err,
-                                    size_t errlen)
+static sc_input_status next_element(sc_input *in, sc_json *json, sc_eventbuf *ev, uint64_t *where,
+                                    char *err, size_t errlen)
 {
     if (in->array_done)
         return SC_INPUT_END;
@@ -281,9 +287,11 @@ static sc_input_status next_element(sc_input *in, sc_json *json, sc_eventbuf *ev
     if (c == ',') {
         advance(in, in->start + 1);
         if (!skip_space(in)) {
+            in->array_done = true;
             snprintf(err, errlen, "JSON array not closed");
             return SC_INPUT_BAD;
         }
+        *where = in->line;
     }
     return next_value(in, json, ev, err, errlen);
 }
@@ -395,7 +403,15 @@ sc_input_status sc_input_next(sc_input *in, sc_json *json, sc_eventbuf *ev, uint
     *where = in->line;
     switch (in->kind) {
     case SC_INPUT_JSON_LINES: return next_line(in, json, ev, err, errlen);
-    case SC_INPUT_JSON_ARRAY: return next_element(in, json, ev, err, errlen);
-    default: return next_value(in, json, ev, err, errlen);
+    case SC_INPUT_JSON_ARRAY: return next_element(in, json, ev, where, err, errlen);
+    default:
+        /* Commas between top-level objects ("{...},\n{...}") are separators. */
+        while (in->buf[in->start] == ',') {
+            advance(in, in->start + 1);
+            if (!skip_space(in))
+                return SC_INPUT_END;
+            *where = in->line;
+        }
+        return next_value(in, json, ev, err, errlen);
     }
 }

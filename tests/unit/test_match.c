@@ -19,7 +19,7 @@ typedef struct fake_event {
 static sc_fieldval parse_field(const char *eq)
 {
     const char *v = eq + 1;
-    sc_fieldval f = {SC_FV_STRING, v, strlen(v), 0, false};
+    sc_fieldval f = {SC_FV_STRING, v, strlen(v), 0, false, NULL};
     if (v[0] == '#') {
         f.kind = SC_FV_NUMBER;
         f.s = v + 1;

@@ -290,32 +290,32 @@ static void test_write_constructed_parts(void **state)
 {
     (void)state;
     /* literal star, question mark: escaped */
-    sc_part lit_special[] = {{SC_PART_LIT, "a*b?", 4}};
+    sc_part lit_special[] = {{SC_PART_LIT, "a*b?", 4, NULL}};
     char *s = write_parts(lit_special, 1);
     assert_string_equal(s, "a\\*b\\?");
     tu_release(s);
     /* a backslash before a wildcard part must be doubled */
-    sc_part before_star[] = {{SC_PART_LIT, "x\\", 2}, {SC_PART_STAR, NULL, 0}};
+    sc_part before_star[] = {{SC_PART_LIT, "x\\", 2, NULL}, {SC_PART_STAR, NULL, 0, NULL}};
     s = write_parts(before_star, 2);
     assert_string_equal(s, "x\\\\*");
     tu_release(s);
-    sc_part before_one[] = {{SC_PART_LIT, "\\", 1}, {SC_PART_ONE, NULL, 0}};
+    sc_part before_one[] = {{SC_PART_LIT, "\\", 1, NULL}, {SC_PART_ONE, NULL, 0, NULL}};
     s = write_parts(before_one, 2);
     assert_string_equal(s, "\\\\?");
     tu_release(s);
     /* a backslash before a literal backslash must be doubled */
-    sc_part two[] = {{SC_PART_LIT, "\\\\", 2}};
+    sc_part two[] = {{SC_PART_LIT, "\\\\", 2, NULL}};
     s = write_parts(two, 1);
     assert_string_equal(s, "\\\\\\\\");
     tu_release(s);
     /* a backslash before an ordinary character stays single */
-    sc_part plain[] = {{SC_PART_LIT, "C:\\x", 4}};
+    sc_part plain[] = {{SC_PART_LIT, "C:\\x", 4, NULL}};
     s = write_parts(plain, 1);
     assert_string_equal(s, "C:\\x");
     tu_release(s);
     /* placeholders (|expand): a backslash before one is doubled */
-    sc_part ph[] = {{SC_PART_STAR, NULL, 0}, {SC_PART_PLACEHOLDER, "Servers", 7},
-                    {SC_PART_LIT, "\\", 1}, {SC_PART_PLACEHOLDER, "x", 1}};
+    sc_part ph[] = {{SC_PART_STAR, NULL, 0, NULL}, {SC_PART_PLACEHOLDER, "Servers", 7, NULL},
+                    {SC_PART_LIT, "\\", 1, NULL}, {SC_PART_PLACEHOLDER, "x", 1, NULL}};
     s = write_parts_mode(ph, 4, true);
     assert_string_equal(s, "*%Servers%\\\\%x%");
     tu_release(s);
@@ -325,7 +325,7 @@ static void test_write_percent_depends_on_expand(void **state)
 {
     (void)state;
     /* a literal '%' is escaped only where '%' is special, under |expand */
-    sc_part pct[] = {{SC_PART_LIT, "50%", 3}};
+    sc_part pct[] = {{SC_PART_LIT, "50%", 3, NULL}};
     char *s = write_parts_mode(pct, 1, true);
     assert_string_equal(s, "50\\%");
     tu_release(s);
@@ -333,7 +333,7 @@ static void test_write_percent_depends_on_expand(void **state)
     assert_string_equal(s, "50%");
     tu_release(s);
     /* without expand, a backslash before '%' needs no doubling */
-    sc_part bs[] = {{SC_PART_LIT, "\\%", 2}};
+    sc_part bs[] = {{SC_PART_LIT, "\\%", 2, NULL}};
     s = write_parts_mode(bs, 1, false);
     assert_string_equal(s, "\\%");
     tu_release(s);
