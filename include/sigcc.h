@@ -91,6 +91,16 @@ SIGCC_API sigcc_status sigcc_load_buffer(sigcc_ctx *ctx, const char *name,
  * they tune. Call once after the last load; reports missing references. */
 SIGCC_API sigcc_status sigcc_resolve(sigcc_ctx *ctx);
 
+/* Processing pipelines --------------------------------------------------- */
+/* Field-name and value mappings in pySigma's pipeline format (see
+ * docs/pipelines.md). Load them, then apply after sigcc_resolve: rules are
+ * rewritten in place; a rule a pipeline refuses is left out (with a
+ * diagnostic) and SIGCC_EINVALID is returned. */
+SIGCC_API sigcc_status sigcc_pipeline_load_path(sigcc_ctx *ctx, const char *path);
+SIGCC_API sigcc_status sigcc_pipeline_load_buffer(sigcc_ctx *ctx, const char *name,
+                                                  const char *data, size_t len);
+SIGCC_API sigcc_status sigcc_apply_pipelines(sigcc_ctx *ctx);
+
 /* Rules ------------------------------------------------------------------ */
 /* Documents seen (valid or not), and the valid rules kept. */
 SIGCC_API size_t sigcc_document_count(const sigcc_ctx *ctx);

@@ -418,6 +418,8 @@ struct sigcc_ctx {
     sc_arena *arena;  /* the context's own bookkeeping */
     size_t documents;
     bool resolved;
+    sc_vec pipelines;  /* sc_pipeline *, in load order */
+    bool pipelines_applied;
 };
 
 /* Text form of a rule (explain). */

@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 
 #include "internal.h"
+#include "pipeline.h"
 
 sigcc_ctx *sigcc_ctx_new(void)
 {
@@ -32,6 +33,8 @@ void sigcc_ctx_free(sigcc_ctx *ctx)
         return;
     for (size_t i = 0; i < ctx->rules.n; i++)
         sc_rule_free(ctx->rules.items[i]);
+    for (size_t i = 0; i < ctx->pipelines.n; i++)
+        sc_pipeline_free(ctx->pipelines.items[i]);
     sc_diags_fini(&ctx->diags);
     sc_arena_free(ctx->arena);
     free(ctx);
@@ -235,6 +238,76 @@ static sigcc_status load_dir(sigcc_ctx *ctx, const char *path, unsigned depth)
     }
     free(entries);
     return status;
+}
+
+/* ------------------------------------------------------------ pipelines */
+sigcc_status sigcc_pipeline_load_buffer(sigcc_ctx *ctx, const char *name, const char *data,
+                                        size_t len)
+{
+    if (!ctx || !name || (!data && len))
+        return SIGCC_EUSAGE;
+    sc_source src = {.name = name, .text = data ? data : "", .len = len};
+    ctx->diags.file_errors = 0;
+    sc_pipeline *p = sc_pipeline_load(&ctx->diags, &src);
+    if (!p)
+        return ctx->diags.oom ? SIGCC_ENOMEM : SIGCC_EINVALID;
+    if (!sc_vec_push(ctx->arena, &ctx->pipelines, p)) {
+        sc_pipeline_free(p);
+        return SIGCC_ENOMEM;
+    }
+    return SIGCC_OK;
+}
+
+sigcc_status sigcc_pipeline_load_path(sigcc_ctx *ctx, const char *path)
+{
+    if (!ctx || !path)
+        return SIGCC_EUSAGE;
+    FILE *f = fopen(path, "rb");
+    if (!f) {
+        file_error(ctx, path, "io", "cannot open pipeline: %s", strerror(errno));
+        return SIGCC_EIO;
+    }
+    char *data = malloc(SC_MAX_FILE_BYTES + 1);
+    size_t n = data ? fread(data, 1, SC_MAX_FILE_BYTES + 1, f) : 0;
+    bool bad = !data || ferror(f);
+    fclose(f);
+    if (bad || n > SC_MAX_FILE_BYTES) {
+        free(data);
+        if (!data)
+            return SIGCC_ENOMEM;
+        file_error(ctx, path, bad ? "io" : "limit-file-size",
+                   bad ? "cannot read pipeline" : "pipeline larger than %u bytes",
+                   SC_MAX_FILE_BYTES);
+        return bad ? SIGCC_EIO : SIGCC_EINVALID;
+    }
+    sigcc_status s = sigcc_pipeline_load_buffer(ctx, path, data, n);
+    free(data);
+    return s;
+}
+
+sigcc_status sigcc_apply_pipelines(sigcc_ctx *ctx)
+{
+    if (!ctx)
+        return SIGCC_EUSAGE;
+    if (ctx->pipelines_applied || ctx->pipelines.n == 0)
+        return SIGCC_OK;
+    if (!ctx->resolved)
+        sigcc_resolve(ctx);
+    ctx->pipelines_applied = true;
+    sc_pipeline **pipes = (sc_pipeline **)ctx->pipelines.items;
+    sc_pipeline_sort(pipes, ctx->pipelines.n);
+    sigcc_status status = SIGCC_OK;
+    for (size_t i = 0; i < ctx->rules.n; i++) {
+        sigcc_rule *r = ctx->rules.items[i];
+        if (r->dropped)
+            continue;
+        ctx->diags.file_errors = 0;
+        if (!sc_pipeline_apply(pipes, ctx->pipelines.n, r, &ctx->diags)) {
+            r->dropped = true; /* the diagnostics say why */
+            status = SIGCC_EINVALID;
+        }
+    }
+    return ctx->diags.oom ? SIGCC_ENOMEM : status;
 }
 
 sigcc_status sigcc_load_path(sigcc_ctx *ctx, const char *path)

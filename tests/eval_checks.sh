@@ -104,6 +104,10 @@ fi
 ex=examples/T1071.003
 base=rules/T1071.003/net_connection_mail_protocol_non_mail_client.yml
 [ "$(count_matches "$base" "$ex/sysmon.jsonl")" = 3 ] || fail "examples: sysmon.jsonl should give 3 matches"
+[ "$("$BIN" eval -q -r "$base" -p pipelines/ecs_windows.yml "$ex/ecs.jsonl" 2>/dev/null | grep -c '"type":"match"')" = 3 ] ||
+    fail "examples: ecs.jsonl through pipelines/ecs_windows.yml should give 3 matches"
+[ "$(count_matches "$base" "$ex/ecs.jsonl")" = 0 ] ||
+    fail "examples: ecs.jsonl without the ECS pipeline has no Image field: 0 matches"
 [ "$(count_matches rules/T1071.003 "$ex/sysmon_repeated_smtp.jsonl")" = 1 ] ||
     fail "examples: sysmon_repeated_smtp.jsonl should give 1 correlation"
 "$BIN" eval -q -r "$base" "$ex/sysmon.jsonl" >/dev/null 2>&1

@@ -220,9 +220,15 @@ static int run(eval_args *a)
             io_error = 1;
     int rc = 2;
     sigcc_eval *ev = NULL;
-    if (cli_load_pipelines(ctx, a->pipelines, a->n_pipelines) != 0)
+    if (cli_load_pipelines(ctx, a->pipelines, a->n_pipelines) != 0) {
+        cli_print_diags(ctx, a->diag_format, 0);
         goto out;
+    }
     sigcc_resolve(ctx);
+    if (sigcc_apply_pipelines(ctx) == SIGCC_ENOMEM) {
+        fprintf(stderr, "sigcc eval: out of memory\n");
+        goto out;
+    }
     if (sigcc_eval_new(ctx, &a->opts, &ev) != SIGCC_OK) {
         fprintf(stderr, "sigcc eval: out of memory\n");
         goto out;

@@ -7,10 +7,15 @@
 
 int cli_load_pipelines(sigcc_ctx *ctx, const char **paths, int n)
 {
-    (void)ctx;
-    if (n == 0)
-        return 0;
-    fprintf(stderr, "sigcc: -p %s: processing pipelines are not wired into this build yet\n",
-            paths[0]);
-    return 2;
+    int rc = 0;
+    for (int i = 0; i < n; i++) {
+        sigcc_status s = sigcc_pipeline_load_path(ctx, paths[i]);
+        if (s == SIGCC_ENOMEM) {
+            fprintf(stderr, "sigcc: out of memory\n");
+            return 2;
+        }
+        if (s != SIGCC_OK)
+            rc = 2; /* the diagnostics say why */
+    }
+    return rc;
 }
