@@ -52,26 +52,39 @@ if [ -x build-asan/sigcc ]; then
     suite "all rules over all shared events (sanitizers)" all_events_asan
 fi
 
-fuzz_smoke() { # a short, seeded libFuzzer run over the loader, from our own rules
+fuzz_build() {
     scripts/build.sh build-fuzz -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
-        -DSIGCC_FUZZ=ON -DSIGCC_SANITIZE=ON \
-        -DSIGCC_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug || return 1
-    local seeds
+        -DSIGCC_FUZZ=ON -DSIGCC_SANITIZE=ON -DSIGCC_TESTS=OFF -DCMAKE_BUILD_TYPE=Debug
+}
+
+fuzz_run() { # harness seconds seed-dir [libFuzzer options...]
+    local harness=$1 seconds=$2 seeds=$3
+    shift 3
+    (cd build-fuzz && "./$harness" -seed=20261122 -max_total_time="$seconds" -timeout=30 \
+        -artifact_prefix=./ "$@" "$seeds" 2>&1 | tail -3)
+    return "${PIPESTATUS[0]}"
+}
+
+fuzz_smoke() { # short, seeded libFuzzer runs: loader, EVTX reader, evaluator
+    local seeds rc=0 f
     seeds=$(mktemp -d)
-    local f
+    mkdir "$seeds/rules" "$seeds/evtx" "$seeds/events"
+    # The limit_* cases are left out of the seeds because each run of them is slow.
     while IFS= read -r f; do
-        cp "$f" "$seeds/$(echo "$f" | tr '/' '_')"
+        cp "$f" "$seeds/rules/$(echo "$f" | tr '/' '_')"
     done < <(find rules tests/golden tests/bad -name '*.yml' -size -64k ! -name 'limit_*' |
              LC_ALL=C sort)
-    # Bounded in time (SIGCC_FUZZ_SECONDS), with a fixed seed; the limit_*
-    # cases are left out of the seeds because each run of them is slow.
-    (cd build-fuzz && ./fuzz_rule -seed=20261122 -max_total_time="${SIGCC_FUZZ_SECONDS:-60}" \
-        -timeout=30 -max_len=4096 \
-        -dict=../fuzz/condition.dict -artifact_prefix=./ "$seeds" 2>&1 | tail -3)
-    local rc=${PIPESTATUS[0]}
+    find ../shared/events -name '*.evtx' -size -80k 2>/dev/null | LC_ALL=C sort | head -8 |
+        while IFS= read -r f; do cp "$f" "$seeds/evtx/$(basename "$f")"; done
+    cp examples/T1071.003/*.jsonl "$seeds/events/"
+    fuzz_run fuzz_rule "${SIGCC_FUZZ_SECONDS:-60}" "$seeds/rules" -max_len=4096 \
+        -dict=../fuzz/condition.dict || rc=1
+    fuzz_run fuzz_evtx "${SIGCC_FUZZ_SECONDS:-60}" "$seeds/evtx" -max_len=200000 || rc=1
+    fuzz_run fuzz_eval "${SIGCC_FUZZ_SECONDS:-60}" "$seeds/events" -max_len=8192 || rc=1
     rm -rf "$seeds"
     return "$rc"
 }
+suite "fuzz build (libFuzzer, ASan+UBSan)" fuzz_build
 suite "fuzz smoke (libFuzzer, ASan+UBSan)" fuzz_smoke
 
 valgrind_corpus() {
