@@ -305,8 +305,12 @@ static void alias_evtx(sc_eventbuf *e, const path_comp *c, size_t n, uint32_t va
             alias_add(e, c[2].s, c[2].n, value);
         else if (n == 4 && name_is(c[3].s, c[3].n, "#text"))
             alias_add(e, c[2].s, c[2].n, value);
-        else if (n == 5 && name_is(c[3].s, c[3].n, "#attributes"))
+        else if (n == 5 && name_is(c[3].s, c[3].n, "#attributes")) {
             alias_joined(e, c[2], c[4], value);
+            /* The event time, under the name flat Windows JSON gives it. */
+            if (name_is(c[2].s, c[2].n, "TimeCreated") && name_is(c[4].s, c[4].n, "SystemTime"))
+                alias_add(e, c[2].s, c[2].n, value);
+        }
         return;
     }
     if (!name_is(c[1].s, c[1].n, "EventData") && !name_is(c[1].s, c[1].n, "UserData"))

@@ -9,6 +9,7 @@
 #include "evtx.h"
 
 #include <errno.h>
+#include <strings.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,6 +36,22 @@ struct sc_input {
     sc_buf evtx_json;
 };
 
+/* Text logs are recognized by name: a line of text says nothing about
+ * whether it was meant as JSON. */
+static bool is_text_log(const char *path)
+{
+    static const char *const exts[] = {".log", ".txt", ".raw", ".syslog", NULL};
+    size_t len = strlen(path);
+    if (len > 3 && strcasecmp(path + len - 3, ".gz") == 0)
+        len -= 3;
+    for (size_t i = 0; exts[i]; i++) {
+        size_t n = strlen(exts[i]);
+        if (len > n && strncasecmp(path + len - n, exts[i], n) == 0)
+            return true;
+    }
+    return false;
+}
+
 sc_input *sc_input_open(const char *path, char *err, size_t errlen)
 {
     int fd = strcmp(path, "-") == 0 ? dup(STDIN_FILENO) : open(path, O_RDONLY | O_CLOEXEC);
@@ -53,6 +70,8 @@ sc_input *sc_input_open(const char *path, char *err, size_t errlen)
     }
     gzbuffer(in->gz, 256 * 1024);
     in->line = 1;
+    if (is_text_log(path))
+        in->kind = SC_INPUT_TEXT_LINES;
     return in;
 }
 
@@ -355,6 +374,36 @@ static sc_input_status next_evtx(sc_input *in, sc_json *json, sc_eventbuf *ev, u
                                                                            : SC_INPUT_BAD;
 }
 
+/* Skips one empty line (only \r/\n); false when the next line has text. */
+static bool skip_blank_line(sc_input *in)
+{
+    if (in->start >= in->end && !refill(in))
+        return false;
+    char c = in->buf[in->start];
+    if (c != '\n' && c != '\r')
+        return false;
+    advance(in, in->start + 1);
+    return true;
+}
+
+/* One line of a text log: the event {"message": line}. */
+static sc_input_status next_text_line(sc_input *in, sc_eventbuf *ev, char *err, size_t errlen)
+{
+    size_t end;
+    if (!fill_until(in, line_end, &end))
+        return in->io_error ? SC_INPUT_FATAL : too_long(in, err, errlen);
+    size_t stop = end;
+    while (stop > in->start && (in->buf[stop - 1] == '\r' || in->buf[stop - 1] == '\n'))
+        stop--;
+    sc_evb_enter(ev, false);
+    sc_evb_key(ev, "message", 7);
+    sc_fieldval v = {SC_FV_STRING, in->buf + in->start, stop - in->start, 0, false, NULL};
+    sc_evb_scalar(ev, &v);
+    sc_evb_leave(ev);
+    advance(in, end);
+    return SC_INPUT_EVENT;
+}
+
 static sc_input_status start(sc_input *in, char *err, size_t errlen)
 {
     while (in->end - in->start < 8 && refill(in)) {
@@ -385,6 +434,15 @@ sc_input_status sc_input_next(sc_input *in, sc_json *json, sc_eventbuf *ev, uint
         sc_input_status st = start(in, err, errlen);
         if (st != SC_INPUT_EVENT)
             return st;
+    }
+    if (in->kind == SC_INPUT_TEXT_LINES) {
+        /* Blank lines are not events; every other line is. */
+        while (skip_blank_line(in)) {
+        }
+        if (in->start >= in->end && !refill(in))
+            return in->io_error ? SC_INPUT_FATAL : SC_INPUT_END;
+        *where = in->line;
+        return next_text_line(in, ev, err, errlen);
     }
     if (in->kind == SC_INPUT_EVTX)
         return next_evtx(in, json, ev, where, err, errlen);

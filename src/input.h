@@ -13,7 +13,8 @@
 
 typedef enum sc_input_kind {
     SC_INPUT_UNKNOWN, SC_INPUT_JSON_LINES, SC_INPUT_JSON_STREAM, SC_INPUT_JSON_ARRAY,
-    SC_INPUT_EVTX
+    SC_INPUT_EVTX,
+    SC_INPUT_TEXT_LINES /* plain text (syslog...): each line is an event with one field, message */
 } sc_input_kind;
 
 typedef enum sc_input_status {
@@ -25,7 +26,9 @@ typedef enum sc_input_status {
 
 typedef struct sc_input sc_input;
 
-/* "-" reads stdin. NULL with a message when the file cannot be opened. */
+/* "-" reads stdin. NULL with a message when the file cannot be opened.
+ * Files named *.log, *.txt, *.raw or *.syslog (also gzip'd) are read as
+ * plain text lines; everything else is detected from its first bytes. */
 sc_input *sc_input_open(const char *path, char *err, size_t errlen);
 void sc_input_close(sc_input *in);
 

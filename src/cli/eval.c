@@ -34,8 +34,9 @@ static void eval_usage(FILE *out)
           "\n"
           "Runs Sigma rules over events: JSON lines, a JSON array, concatenated JSON\n"
           "objects (plain or gzip), or Windows EVTX files; a directory is read as every\n"
-          "*.json, *.jsonl, *.ndjson, *.gz and *.evtx file under it; '-' or nothing\n"
-          "reads stdin.\n"
+          "*.json, *.jsonl, *.ndjson, *.gz, *.evtx file under it, and text logs\n"
+          "(*.log, *.txt, *.raw, *.syslog: one event per line, field 'message');\n"
+          "'-' or nothing reads stdin.\n"
           "\n"
           "options:\n"
           "  -r, --rules PATH        rule file or directory (repeatable)\n"
@@ -152,7 +153,8 @@ static path_list *walk_target; /* nftw has no user pointer */
 
 static bool is_event_file(const char *path)
 {
-    static const char *const exts[] = {".json", ".jsonl", ".ndjson", ".gz", ".evtx", NULL};
+    static const char *const exts[] = {".json", ".jsonl", ".ndjson", ".gz", ".evtx", ".log",
+                                       ".txt", ".raw", ".syslog", NULL};
     size_t len = strlen(path);
     for (size_t i = 0; exts[i]; i++) {
         size_t n = strlen(exts[i]);
