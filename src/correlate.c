@@ -176,7 +176,7 @@ static void distinct_remove(group *g, const char *v)
 }
 
 /* ---------------------------------------------------------------- window */
-static void entry_drop(sc_corr *c, group *g, size_t i)
+static void entry_drop(group *g, size_t i)
 {
     window_entry *e = &g->entries[i];
     if (e->value)
@@ -185,13 +185,12 @@ static void entry_drop(sc_corr *c, group *g, size_t i)
         g->per_rule[e->rule_index]--;
     free(e->value);
     e->value = NULL;
-    (void)c;
 }
 
 static void evict_before(sc_corr *c, group *g, double limit)
 {
     while (g->head < g->n && g->entries[g->head].time < limit)
-        entry_drop(c, g, g->head++);
+        entry_drop(g, g->head++);
     if (g->head == g->n)
         g->head = g->n = 0;
 }
@@ -199,7 +198,7 @@ static void evict_before(sc_corr *c, group *g, double limit)
 static bool window_insert(sc_corr *c, group *g, const window_entry *e)
 {
     if (g->n - g->head >= SC_CORR_MAX_WINDOW)
-        entry_drop(c, g, g->head++);
+        entry_drop(g, g->head++);
     if (g->n == g->cap) {
         if (g->head > 0) {
             memmove(g->entries, g->entries + g->head, (g->n - g->head) * sizeof *g->entries);

@@ -7,12 +7,7 @@
  * event only meets the rules of its own logsource. Matches of rules that
  * correlations reference feed those correlations.
  */
-#include "sigcc.h"
-
-#include "correlate.h"
-#include "input.h"
-#include "logsource.h"
-#include "prefilter.h"
+#include "eval_internal.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -23,75 +18,6 @@
 #define MAX_SOURCES 16
 #define EXPIRE_EVERY 4096
 #define MAX_OUTPUT_FIELDS 32
-
-typedef struct eval_rule eval_rule;
-
-typedef struct eval_unit {
-    uint32_t id;
-    bool prefiltered;                 /* runs only when the prefilter marks it */
-    eval_rule *rule;
-    const sc_logsource_entry *source; /* NULL: not tied to a Windows source */
-    sc_node *tree;
-} eval_unit;
-
-struct eval_rule {
-    sigcc_rule *rule;
-    const char **fields;     /* shown with a match */
-    size_t n_fields;
-    bool report;             /* emits its own matches */
-    bool windows;            /* only Windows events (has Channel) */
-    bool not_windows;        /* never Windows events */
-    uint64_t seen_event;     /* dedupe: the last event that reached it */
-    sc_vec consumers;        /* eval_corr * */
-    size_t stats_index;
-};
-
-typedef struct eval_corr {
-    sigcc_rule *rule;
-    sc_corr *state;
-    bool report;
-    sc_vec consumers;        /* eval_corr * (chained correlations) */
-    size_t stats_index;
-} eval_corr;
-
-typedef struct bucket {
-    char *key;               /* "channel-lowercase\x1fEventID" ("*" any ID) */
-    sc_vec units;            /* eval_unit * */
-    struct bucket *next;
-} bucket;
-
-struct sigcc_eval {
-    sigcc_ctx *ctx;
-    sigcc_eval_options opts;
-    sc_arena *arena;
-    bucket **buckets;
-    size_t n_buckets;
-    sc_vec any_units;        /* units without a source */
-    sc_vec all_units;        /* eval_unit *, by id */
-    sc_prefilter *prefilter;
-    uint32_t *marks;         /* per unit: the event number that marked it */
-    uint32_t mark;
-    sc_vec corrs;            /* eval_corr * */
-    sigcc_eval_rule_stats *rstats;
-    size_t n_rstats;
-    sigcc_eval_stats stats;
-    sc_eval_state st;
-    sc_json *json;
-    sc_eventbuf ev;
-    uint64_t event_no;
-    double now;              /* newest event time seen */
-    double last_time;
-    bool matched_this_event;
-    /* the event being evaluated */
-    const char *file;
-    uint64_t where;
-    bool is_record;
-    double time;
-    bool has_time;
-    const char *time_text;
-    size_t time_len;
-    sc_buf out;
-};
 
 /* ------------------------------------------------------------ preparing */
 static uint64_t hash_key(const char *s)
@@ -241,7 +167,7 @@ static void refuse(sigcc_eval *ev, const sigcc_rule *r, const char *code, const 
 }
 
 /* The rule's condition ANDed with every filter that tunes it. */
-static sc_node *rule_tree(sigcc_eval *ev, sigcc_rule *r)
+static sc_node *rule_tree(sigcc_rule *r)
 {
     if (r->applied_filters.n == 0)
         return r->condition;
@@ -253,13 +179,12 @@ static sc_node *rule_tree(sigcc_eval *ev, sigcc_rule *r)
     for (size_t i = 0; i < r->applied_filters.n; i++)
         items[i + 1] = ((sigcc_rule *)r->applied_filters.items[i])->condition;
     return sc_node_list(r->arena, SC_NODE_AND, r->condition->loc, items, n);
-    (void)ev;
 }
 
 static bool add_units(sigcc_eval *ev, eval_rule *er)
 {
     sigcc_rule *r = er->rule;
-    sc_node *tree = rule_tree(ev, r);
+    sc_node *tree = rule_tree(r);
     if (!tree || !sc_fold_parts(r->arena, tree))
         return false;
     collect_fields(tree, er, ev->arena);
@@ -501,205 +426,6 @@ const sigcc_eval_rule_stats *sigcc_eval_rule_stats_at(const sigcc_eval *ev, size
     return i < ev->n_rstats ? &ev->rstats[i] : NULL;
 }
 
-/* --------------------------------------------------------------- output */
-static void put_json_str(sc_buf *b, const char *s)
-{
-    if (s)
-        sc_buf_put_json_string(b, s, strlen(s));
-    else
-        sc_buf_puts(b, "null");
-}
-
-static void put_rule(sc_buf *b, const sigcc_rule *r)
-{
-    sc_buf_puts(b, "\"rule\":{\"id\":");
-    put_json_str(b, r->id);
-    sc_buf_puts(b, ",\"title\":");
-    put_json_str(b, r->title);
-    sc_buf_puts(b, ",\"level\":");
-    put_json_str(b, r->level);
-    sc_buf_puts(b, ",\"tags\":[");
-    for (size_t i = 0; i < r->tags.n; i++) {
-        if (i)
-            sc_buf_putc(b, ',');
-        put_json_str(b, r->tags.items[i]);
-    }
-    sc_buf_puts(b, "],\"file\":");
-    put_json_str(b, r->file);
-    sc_buf_putc(b, '}');
-}
-
-static void put_value(sc_buf *b, const sc_fieldval *v)
-{
-    switch (v->kind) {
-    case SC_FV_STRING: sc_buf_put_json_string(b, v->s, v->len); break;
-    case SC_FV_NUMBER: sc_buf_put(b, v->s, v->len); break;
-    case SC_FV_BOOL: sc_buf_puts(b, v->b ? "true" : "false"); break;
-    case SC_FV_NULL: sc_buf_puts(b, "null"); break;
-    case SC_FV_OBJECT: sc_buf_puts(b, "{}"); break;
-    }
-}
-
-static void format_time(double t, char *out, size_t cap)
-{
-    if (!isfinite(t)) {
-        snprintf(out, cap, "-");
-        return;
-    }
-    int64_t secs = (int64_t)floor(t);
-    int micros = (int)llround((t - (double)secs) * 1e6);
-    if (micros >= 1000000) {
-        secs++;
-        micros -= 1000000;
-    }
-    int64_t days = secs >= 0 ? secs / 86400 : -((-secs + 86399) / 86400);
-    int64_t rem = secs - days * 86400;
-    /* civil from days (Howard Hinnant's algorithm) */
-    int64_t z = days + 719468;
-    int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-    int64_t doe = z - era * 146097;
-    int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-    int64_t y = yoe + era * 400, doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
-    int64_t m = mp < 10 ? mp + 3 : mp - 9;
-    y += m <= 2;
-    snprintf(out, cap, "%04lld-%02lld-%02lldT%02lld:%02lld:%02lld.%06dZ", (long long)y,
-             (long long)m, (long long)d, (long long)(rem / 3600), (long long)(rem / 60 % 60),
-             (long long)(rem % 60), micros);
-}
-
-static void put_where(sc_buf *b, const char *file, uint64_t where, bool is_record)
-{
-    sc_buf_puts(b, "{\"file\":");
-    put_json_str(b, file);
-    sc_buf_printf(b, ",\"%s\":%llu}", is_record ? "record" : "line", (unsigned long long)where);
-}
-
-static void emit(sigcc_eval *ev)
-{
-    if (ev->out.oom) {
-        ev->out.oom = false;
-        ev->out.len = 0;
-        return;
-    }
-    ev->opts.emit(ev->opts.ud, ev->out.data, ev->out.len);
-    ev->out.len = 0;
-    ev->stats.matches++;
-}
-
-static void emit_match_json(sigcc_eval *ev, const eval_rule *er)
-{
-    sc_buf *b = &ev->out;
-    sc_buf_puts(b, "{\"type\":\"match\",");
-    put_rule(b, er->rule);
-    sc_buf_puts(b, ",\"time\":");
-    if (ev->time_text)
-        sc_buf_put_json_string(b, ev->time_text, ev->time_len);
-    else
-        sc_buf_puts(b, "null");
-    sc_buf_puts(b, ",\"source\":");
-    put_where(b, ev->file, ev->where, ev->is_record);
-    sc_buf_puts(b, ",\"fields\":{");
-    bool first = true;
-    for (size_t i = 0; i < er->n_fields; i++) {
-        sc_fieldval v[4];
-        size_t n = sc_event_get(&ev->ev, er->fields[i], strlen(er->fields[i]), v, 4);
-        if (!n)
-            continue;
-        if (!first)
-            sc_buf_putc(b, ',');
-        first = false;
-        put_json_str(b, er->fields[i]);
-        sc_buf_putc(b, ':');
-        if (n == 1) {
-            put_value(b, &v[0]);
-            continue;
-        }
-        sc_buf_putc(b, '[');
-        for (size_t k = 0; k < n; k++) {
-            if (k)
-                sc_buf_putc(b, ',');
-            put_value(b, &v[k]);
-        }
-        sc_buf_putc(b, ']');
-    }
-    sc_buf_puts(b, "}}\n");
-}
-
-static void put_plain(sc_buf *b, const char *s, size_t len, size_t max)
-{
-    for (size_t i = 0; i < len && i < max; i++) {
-        unsigned char c = (unsigned char)s[i];
-        sc_buf_putc(b, c < 0x20 || c == 0x7f ? ' ' : (char)c);
-    }
-}
-
-static void emit_match_table(sigcc_eval *ev, const eval_rule *er)
-{
-    sc_buf *b = &ev->out;
-    char t[128];
-    format_time(ev->has_time ? ev->time : NAN, t, sizeof t);
-    sc_buf_printf(b, "%-27s  %-8s  ", t, er->rule->level ? er->rule->level : "-");
-    put_plain(b, er->rule->title, strlen(er->rule->title), 80);
-    sc_buf_printf(b, "  %s:%s%llu  ", ev->file, ev->is_record ? "#" : "",
-                  (unsigned long long)ev->where);
-    for (size_t i = 0; i < er->n_fields; i++) {
-        sc_fieldval v;
-        if (sc_event_get(&ev->ev, er->fields[i], strlen(er->fields[i]), &v, 1) != 1 ||
-            (v.kind != SC_FV_STRING && v.kind != SC_FV_NUMBER))
-            continue;
-        sc_buf_printf(b, "%s%s=", i ? " " : "", er->fields[i]);
-        put_plain(b, v.s, v.len, 120);
-    }
-    sc_buf_putc(b, '\n');
-}
-
-static void emit_correlation(sigcc_eval *ev, const sc_corr_result *res)
-{
-    sc_buf *b = &ev->out;
-    char first[128], last[128];
-    format_time(res->first, first, sizeof first);
-    format_time(res->last, last, sizeof last);
-    if (ev->opts.format == SIGCC_EVAL_TABLE) {
-        sc_buf_printf(b, "%-27s  %-8s  ", last, res->rule->level ? res->rule->level : "-");
-        put_plain(b, res->rule->title, strlen(res->rule->title), 80);
-        sc_buf_printf(b, "  %s=%g events=%zu since %s ", sc_corr_type_name(res->rule->corr->type),
-                      res->value, res->total_events, first);
-        for (size_t i = 0; i < res->n_group; i++) {
-            sc_buf_printf(b, " %s=", res->group_names[i]);
-            put_plain(b, res->group_values[i], strlen(res->group_values[i]), 120);
-        }
-        sc_buf_putc(b, '\n');
-        emit(ev);
-        return;
-    }
-    sc_buf_puts(b, "{\"type\":\"correlation\",");
-    put_rule(b, res->rule);
-    sc_buf_printf(b, ",\"correlation\":\"%s\",\"value\":%.17g,\"first\":\"%s\",\"last\":\"%s\"",
-                  sc_corr_type_name(res->rule->corr->type), res->value, first, last);
-    sc_buf_puts(b, ",\"group\":{");
-    for (size_t i = 0; i < res->n_group; i++) {
-        if (i)
-            sc_buf_putc(b, ',');
-        put_json_str(b, res->group_names[i]);
-        sc_buf_putc(b, ':');
-        put_json_str(b, res->group_values[i]);
-    }
-    sc_buf_printf(b, "},\"event_count\":%zu,\"events\":[", res->total_events);
-    for (size_t i = 0; i < res->n_events; i++) {
-        const sc_hit_ref *h = &res->events[i];
-        char t[128];
-        format_time(h->time, t, sizeof t);
-        sc_buf_printf(b, "%s{\"rule\":", i ? "," : "");
-        put_json_str(b, h->rule->id ? h->rule->id : h->rule->title);
-        sc_buf_printf(b, ",\"time\":\"%s\",\"source\":", t);
-        put_where(b, h->file, h->where, h->is_record);
-        sc_buf_putc(b, '}');
-    }
-    sc_buf_puts(b, "]}\n");
-    emit(ev);
-}
-
 /* ---------------------------------------------------------- correlations */
 static bool event_field(const void *src, const char *name, const char **s, size_t *len)
 {
@@ -741,7 +467,7 @@ static void correlation_fired(void *ud, const sc_corr_result *res)
         return;
     ev->rstats[ec->stats_index].matches++;
     if (ec->report)
-        emit_correlation(ev, res);
+        sc_eval_emit_correlation(ev, res);
     if (ec->consumers.n) {
         sc_hit hit = {res->rule, res->last, res->events[0].file, res->events[0].where,
                       res->events[0].is_record, group_field, res};
@@ -775,13 +501,8 @@ static void rule_matched(sigcc_eval *ev, eval_rule *er)
 {
     ev->rstats[er->stats_index].matches++;
     ev->matched_this_event = true;
-    if (er->report) {
-        if (ev->opts.format == SIGCC_EVAL_TABLE)
-            emit_match_table(ev, er);
-        else
-            emit_match_json(ev, er);
-        emit(ev);
-    }
+    if (er->report)
+        sc_eval_emit_match(ev, er);
     if (er->consumers.n) {
         sc_hit hit = {er->rule, ev->time, ev->file, ev->where, ev->is_record, event_field, ev};
         feed_consumers(ev, &er->consumers, &hit);
