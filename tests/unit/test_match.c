@@ -16,6 +16,23 @@ typedef struct fake_event {
     const char *const *fields;
 } fake_event;
 
+/* When set, string and number values also carry their ASCII-folded text,
+ * as real events do, so the matcher takes its folded fast path. */
+static bool fold_mode;
+static char fold_pool[1 << 16];
+static size_t fold_used;
+
+static const char *fold_copy(const char *s, size_t len)
+{
+    if (fold_used + len + 1 > sizeof fold_pool)
+        return NULL;
+    char *f = fold_pool + fold_used;
+    for (size_t i = 0; i < len; i++)
+        f[i] = (char)sc_ascii_lower[(unsigned char)s[i]];
+    fold_used += len + 1;
+    return f;
+}
+
 static sc_fieldval parse_field(const char *eq)
 {
     const char *v = eq + 1;
@@ -33,6 +50,8 @@ static sc_fieldval parse_field(const char *eq)
     } else if (strcmp(v, "{}") == 0) {
         f.kind = SC_FV_OBJECT;
     }
+    if (fold_mode && (f.kind == SC_FV_STRING || f.kind == SC_FV_NUMBER))
+        f.folded = fold_copy(f.s, f.len);
     return f;
 }
 
@@ -71,7 +90,16 @@ static bool eval(const char *detection, const char *condition, const char *const
     fake_event fe = {fields};
     sc_event ev = {fake_get, fake_each, &fe};
     sc_eval_state st = {0};
-    bool r = sc_eval_node(tu_rule(ctx, 0)->condition, &ev, &st);
+    sigcc_rule *rule = (sigcc_rule *)tu_rule(ctx, 0);
+    fold_mode = false;
+    bool r = sc_eval_node(rule->condition, &ev, &st);
+    /* The folded fast path must agree with the general one. */
+    assert_true(sc_fold_parts(rule->arena, rule->condition));
+    fold_mode = true;
+    fold_used = 0;
+    bool folded = sc_eval_node(rule->condition, &ev, &st);
+    fold_mode = false;
+    assert_int_equal(r, folded);
     sc_eval_state_fini(&st);
     tu_release(ctx);
     return r;
@@ -242,6 +270,32 @@ static void test_windash_and_base64offset(void **state)
     MISSES("c|base64offset|contains: 'http://'", "c=powershell -e aGVsbG8=");
 }
 
+static void test_encodings(void **state)
+{
+    (void)state;
+    MATCHES("c|base64: 'http'", "c=aHR0cA==");
+    /* an encoded value is a value like any other: case-insensitive unless
+     * |cased (as the reference implementation renders it) */
+    MATCHES("c|base64: 'http'", "c=AHR0CA==");
+    MISSES("c|base64|cased: 'http'", "c=AHR0CA==");
+    MATCHES("c|base64|contains: 'http'", "c=x aHR0cA== y");
+    MATCHES("c|utf16le|base64offset|contains: 'cmd'", "c=-e YwBtAGQA");
+    MATCHES("c|wide|base64offset|contains: 'cmd'", "c=-e YwBtAGQA");
+    MATCHES("c|utf16be|base64offset|contains: 'cmd'", "c=-e AGMAbQBk");
+    MISSES("c|utf16le|base64offset|contains: 'cmd'", "c=-e Y21k");   /* plain base64 of cmd */
+}
+
+static void test_cased_wildcards(void **state)
+{
+    (void)state;
+    MATCHES("c|contains|cased: 'IEX'", "c=powershell IEX (x)");
+    MISSES("c|contains|cased: 'IEX'", "c=powershell iex (x)");
+    MATCHES("c|endswith|cased: '.EXE'", "c=A.EXE");
+    MISSES("c|startswith|cased: 'C:'", "c=c:\\x");
+    MATCHES("c|cased: 'A?C*'", "c=ABCdef");
+    MISSES("c|cased: 'A?C*'", "c=abcdef");
+}
+
 static void test_neq(void **state)
 {
     (void)state;
@@ -309,6 +363,8 @@ int main(void)
         cmocka_unit_test(test_keywords),
         cmocka_unit_test(test_all_and_lists),
         cmocka_unit_test(test_windash_and_base64offset),
+        cmocka_unit_test(test_encodings),
+        cmocka_unit_test(test_cased_wildcards),
         cmocka_unit_test(test_neq),
         cmocka_unit_test(test_time_parts),
         cmocka_unit_test(test_t1071_003_base_rule),
