@@ -122,14 +122,19 @@ static bool all_zero(const uint8_t *p, size_t n)
     return true;
 }
 
-/* CRC-32 as RFC 1952 (the checksums of chunk headers and record data). */
+/* CRC-32 as RFC 1952 (the checksums of chunk headers and record data), four
+ * bits a step: a bit-at-a-time loop was half the reading time. */
 static uint32_t crc32_of(const uint8_t *p, size_t n, uint32_t crc)
 {
+    static const uint32_t nibble[16] = {
+        0x00000000, 0x1DB71064, 0x3B6E20C8, 0x26D930AC, 0x76DC4190, 0x6B6B51F4,
+        0x4DB26158, 0x5005713C, 0xEDB88320, 0xF00F9344, 0xD6D6A3E8, 0xCB61B38C,
+        0x9B64C2B0, 0x86D3D2D4, 0xA00AE278, 0xBDBDF21C};
     crc = ~crc;
     for (size_t i = 0; i < n; i++) {
         crc ^= p[i];
-        for (int k = 0; k < 8; k++)
-            crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1u)));
+        crc = (crc >> 4) ^ nibble[crc & 15];
+        crc = (crc >> 4) ^ nibble[crc & 15];
     }
     return ~crc;
 }

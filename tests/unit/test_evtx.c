@@ -59,7 +59,7 @@ static bool events_present(void)
 /* Every record of an image, one JSON line each. */
 typedef struct drained {
     bool opened;
-    size_t records, errors, calls;
+    size_t records, errors, calls, checksum_errors;
     sc_buf lines;
     char first_error[512];
     char last_error[512];
@@ -95,6 +95,7 @@ static void drain(const unsigned char *data, size_t len, drained *d)
         out.len = 0;
     }
     assert_true(d->calls <= DRAIN_MAX_CALLS); /* terminated */
+    d->checksum_errors = sc_evtx_checksum_errors(r);
     sc_buf_free(&out);
     sc_evtx_close(r);
 }
@@ -1371,6 +1372,7 @@ static void check_one_file(const char *path, corpus_totals *tot)
     assert_int_equal(d.errors, 0);
     tot->files++;
     tot->records += d.records;
+    tot->crc_errors += d.checksum_errors;
 
     bool regression;
     char *twin_file = twin_path(path, &regression);
@@ -1415,11 +1417,12 @@ static void test_sample_logs_match_twins(void **state)
     for (size_t i = 0; i < found_evtx.n; i++)
         check_one_file(found_evtx.items[i], &tot);
     print_message("evtx: %zu files, %zu records (%zu with a twin), %zu values compared, "
-                  "%zu mismatches\n", tot.files, tot.records, tot.twin_records, tot.values,
-                  tot.mismatches);
+                  "%zu mismatches, %zu chunks with a bad CRC\n", tot.files, tot.records,
+                  tot.twin_records, tot.values, tot.mismatches, tot.crc_errors);
     assert_true(tot.files > 0);
     assert_int_equal(tot.records, tot.twin_records);
     assert_int_equal(tot.mismatches, 0);
+    assert_int_equal(tot.crc_errors, 0); /* the samples' checksums all hold */
     tu_release(&found_evtx);
 }
 
