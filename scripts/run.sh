@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build, then check every rule in
-# rules/ and write its parsed form to out/explain.txt.
+# rules/, write its parsed form to out/explain.txt, and validate the rules
+# against the example events (out/eval.jsonl).
 # (Compilation to EQL/KQL/SPL/YARA-L joins here when the backends land.)
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -10,3 +11,11 @@ mkdir -p out
 build/sigcc check rules/
 build/sigcc explain rules/ > out/explain.txt
 echo "wrote out/explain.txt ($(grep -c '^rule:' out/explain.txt) rules)"
+# Every rule over the Sysmon-shaped examples (the correlation fires on the
+# repeated SMTP file), then the ECS-shaped ones through the ECS pipeline.
+build/sigcc eval -q -r rules/ examples/T1071.003/sysmon_repeated_smtp.jsonl > out/eval.jsonl
+build/sigcc eval -q -r rules/T1071.003/net_connection_mail_protocol_non_mail_client.yml \
+    examples/T1071.003/sysmon.jsonl >> out/eval.jsonl
+build/sigcc eval -q -r rules/T1071.003/net_connection_mail_protocol_non_mail_client.yml \
+    -p pipelines/ecs_windows.yml examples/T1071.003/ecs.jsonl >> out/eval.jsonl
+echo "wrote out/eval.jsonl ($(wc -l < out/eval.jsonl) results)"
