@@ -101,6 +101,23 @@ SIGCC_API sigcc_status sigcc_pipeline_load_buffer(sigcc_ctx *ctx, const char *na
                                                   const char *data, size_t len);
 SIGCC_API sigcc_status sigcc_apply_pipelines(sigcc_ctx *ctx);
 
+/* Optimizer -------------------------------------------------------------- */
+/* Rewrites every rule's detection tree into a smaller one with the same
+ * meaning (docs/optimizer.md). Call after sigcc_resolve (and pipelines). */
+typedef struct sigcc_optimize_options {
+    int level;                            /* 0: no passes; 1: every pass */
+    const char *const *disabled_passes;   /* pass names left out */
+    size_t n_disabled;
+    /* Called after each pass that changed a rule, with its tree as text. */
+    void (*trace)(void *ud, const sigcc_rule *rule, const char *pass, const char *tree);
+    void *ud;
+} sigcc_optimize_options;
+
+/* SIGCC_EUSAGE for an unknown pass name (nothing is changed then). */
+SIGCC_API sigcc_status sigcc_optimize(sigcc_ctx *ctx, const sigcc_optimize_options *opts);
+/* Pass names in the order they run; NULL past the last. */
+SIGCC_API const char *sigcc_pass_at(size_t index);
+
 /* Rules ------------------------------------------------------------------ */
 /* Documents seen (valid or not), and the valid rules kept. */
 SIGCC_API size_t sigcc_document_count(const sigcc_ctx *ctx);

@@ -26,6 +26,7 @@ typedef struct eval_args {
     sigcc_eval_options opts;
     sigcc_diag_format diag_format;
     int quiet;
+    cli_opt opt;
 } eval_args;
 
 static void eval_usage(FILE *out)
@@ -45,6 +46,8 @@ static void eval_usage(FILE *out)
           "  --time-field NAME       event timestamp field (default: by event shape)\n"
           "  --no-logsource          every rule sees every event (no channel/Event ID filter)\n"
           "  --no-prefilter          evaluate every rule, without the shared literal scan\n"
+          "  -O0, -O1                rules as written / optimized (default -O1, same results)\n"
+          "  --no-pass=NAME          leave one optimizer pass out\n"
           "  --diag-format=text|json how rule diagnostics are printed\n"
           "  -q, --quiet             no per-rule summary\n"
           "\n"
@@ -95,6 +98,8 @@ static int parse_args(int argc, char **argv, eval_args *a)
             a->diag_format = SIGCC_DIAG_TEXT;
         } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
             a->quiet = 1;
+        } else if (strcmp(s, "--passes") != 0 && cli_parse_opt_flag(s, &a->opt)) {
+            continue;
         } else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
             eval_usage(stdout);
             return 3;
@@ -231,6 +236,8 @@ static int run(eval_args *a)
         fprintf(stderr, "sigcc eval: out of memory\n");
         goto out;
     }
+    if (cli_optimize(ctx, &a->opt) != 0)
+        goto out;
     if (sigcc_eval_new(ctx, &a->opts, &ev) != SIGCC_OK) {
         fprintf(stderr, "sigcc eval: out of memory\n");
         goto out;
@@ -261,6 +268,7 @@ out:
 int cli_eval(int argc, char **argv)
 {
     eval_args a = {0};
+    a.opt.level = 1;
     a.rules = calloc((size_t)argc + 1, sizeof *a.rules);
     a.pipelines = calloc((size_t)argc + 1, sizeof *a.pipelines);
     a.inputs = calloc((size_t)argc + 1, sizeof *a.inputs);

@@ -15,6 +15,7 @@ typedef struct options {
     sigcc_diag_format diag_format;
     int quiet;
     int werror;
+    cli_opt opt;
 } options;
 
 static void usage(FILE *out)
@@ -31,6 +32,9 @@ static void usage(FILE *out)
           "  --diag-format=text|json   how diagnostics are printed (default text)\n"
           "  -q, --quiet               print only errors and the summary\n"
           "  --werror                  treat warnings as errors (exit status 1)\n"
+          "  -O0, -O1                  explain: no optimization / every pass (default -O1)\n"
+          "  --no-pass=NAME            explain: leave one optimizer pass out\n"
+          "  --passes                  explain: print the tree after each pass that changed it\n"
           "\n"
           "exit status: 0 clean, 1 a rule has errors, 2 usage or I/O error\n",
           out);
@@ -110,6 +114,12 @@ static int cmd_explain(int argc, char **argv, const options *o)
     int io_error = 0;
     if (load_and_report(argc, argv, o, &ctx, &io_error) != 0)
         return 2;
+    if (cli_optimize(ctx, &o->opt) != 0) {
+        sigcc_ctx_free(ctx);
+        return 2;
+    }
+    if (o->opt.passes)
+        printf("# final\n");
     int rc = 0;
     for (size_t i = 0; i < sigcc_rule_count(ctx); i++) {
         char *text = NULL;
@@ -143,7 +153,7 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "eval"))
         return cli_eval(argc - 2, argv + 2);
-    options o = {SIGCC_DIAG_TEXT, 0, 0};
+    options o = {SIGCC_DIAG_TEXT, 0, 0, {.level = 1}};
     char **paths = calloc((size_t)argc, sizeof *paths);
     if (!paths)
         return 2;
@@ -158,6 +168,8 @@ int main(int argc, char **argv)
             o.quiet = 1;
         else if (!strcmp(a, "--werror"))
             o.werror = 1;
+        else if (cli_parse_opt_flag(a, &o.opt))
+            continue;
         else if (a[0] == '-' && a[1]) {
             fprintf(stderr, "sigcc: unknown option '%s'\n", a);
             usage(stderr);

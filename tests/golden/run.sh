@@ -2,7 +2,11 @@
 # Golden tests for `sigcc explain`.
 #   tests/golden/explain/<case>/rule.yml      input (one or more documents)
 #   tests/golden/explain/<case>/explain.txt   expected stdout+stderr, then "exit: N"
-# and rules/<dir>/ -> tests/golden/rules/<dir>.explain for the shipped rules.
+#                                             (the parsed form: -O0)
+# and for the shipped rules, rules/<dir>/ ->
+#   tests/golden/rules/<dir>.explain          as written (-O0)
+#   tests/golden/rules/<dir>.O1.explain       optimized (-O1)
+#   tests/golden/rules/<dir>.passes           the tree after each pass (--passes)
 # --update rewrites the expectations; read the diff before committing it.
 set -u
 cd "$(dirname "$0")/../.."
@@ -33,11 +37,13 @@ compare() { # name expected-file command...
 for dir in tests/golden/explain/*/; do
     dir=${dir%/}
     [ -f "$dir/rule.yml" ] || continue
-    compare "$dir" "$dir/explain.txt" "$sigcc" explain "$dir/rule.yml"
+    compare "$dir" "$dir/explain.txt" "$sigcc" explain -O0 "$dir/rule.yml"
 done
 for dir in rules/*/; do
     name=$(basename "$dir")
-    compare "rules/$name" "tests/golden/rules/$name.explain" "$sigcc" explain "$dir"
+    compare "rules/$name" "tests/golden/rules/$name.explain" "$sigcc" explain -O0 "$dir"
+    compare "rules/$name -O1" "tests/golden/rules/$name.O1.explain" "$sigcc" explain -O1 "$dir"
+    compare "rules/$name --passes" "tests/golden/rules/$name.passes" "$sigcc" explain --passes "$dir"
 done
 echo "golden: $pass passed, $fail failed"
 [ $fail -eq 0 ]
