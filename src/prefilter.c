@@ -26,12 +26,16 @@ typedef struct pf_field {
     const char *name;
     size_t name_len;
     uint32_t hash;
-    const char **texts;  /* literals */
+    const char **texts;  /* distinct literals */
     size_t *lens;
-    uint32_t *units;     /* unit of each literal */
+    uint32_t *first;     /* per literal: its first entry in the unit lists */
     size_t n, cap;
+    uint32_t *unit, *next; /* unit lists: entry -> unit, next entry (UINT32_MAX ends) */
+    size_t n_entries, cap_entries;
+    uint32_t *index;     /* open addressing over literals, for sharing them */
+    size_t index_size;
     hs_database_t *db;
-    struct pf_field *next;
+    struct pf_field *next_field;
 } pf_field;
 
 #define FIELD_BUCKETS 1024
@@ -69,7 +73,10 @@ static void field_free(pf_field *f)
         hs_free_database(f->db);
     free(f->texts);
     free(f->lens);
-    free(f->units);
+    free(f->first);
+    free(f->unit);
+    free(f->next);
+    free(f->index);
 }
 
 void sc_prefilter_free(sc_prefilter *pf)
@@ -77,7 +84,7 @@ void sc_prefilter_free(sc_prefilter *pf)
     if (!pf)
         return;
     for (size_t b = 0; b < FIELD_BUCKETS; b++)
-        for (pf_field *f = pf->buckets[b]; f; f = f->next)
+        for (pf_field *f = pf->buckets[b]; f; f = f->next_field)
             field_free(f);
     if (pf->any)
         field_free(pf->any);
@@ -227,7 +234,7 @@ static pf_field *field_get(sc_prefilter *pf, const char *name)
     size_t len = strlen(name);
     uint32_t h = hash_name(name, len);
     pf_field **slot = &pf->buckets[h % FIELD_BUCKETS];
-    for (pf_field *f = *slot; f; f = f->next)
+    for (pf_field *f = *slot; f; f = f->next_field)
         if (f->hash == h && f->name_len == len && memcmp(f->name, name, len) == 0)
             return f;
     pf_field *f = sc_arena_alloc(pf->arena, sizeof *f);
@@ -236,33 +243,93 @@ static pf_field *field_get(sc_prefilter *pf, const char *name)
     f->name = name;
     f->name_len = len;
     f->hash = h;
-    f->next = *slot;
+    f->next_field = *slot;
     *slot = f;
     pf->n_fields++;
     return f;
 }
 
-static bool field_push(pf_field *f, const char *text, size_t len, uint32_t unit)
+static bool grow(void **p, size_t *cap, size_t need, size_t size)
 {
-    if (f->n == f->cap) {
-        size_t cap = f->cap ? f->cap * 2 : 16;
-        const char **t = realloc(f->texts, cap * sizeof *t);
-        if (t)
-            f->texts = t;
-        size_t *l = realloc(f->lens, cap * sizeof *l);
-        if (l)
-            f->lens = l;
-        uint32_t *u = realloc(f->units, cap * sizeof *u);
-        if (u)
-            f->units = u;
-        if (!t || !l || !u)
-            return false;
-        f->cap = cap;
+    if (need <= *cap)
+        return true;
+    size_t n = *cap ? *cap * 2 : 16;
+    while (n < need)
+        n *= 2;
+    void *q = realloc(*p, n * size);
+    if (!q)
+        return false;
+    *p = q;
+    *cap = n;
+    return true;
+}
+
+static bool index_rebuild(pf_field *f, size_t size)
+{
+    uint32_t *index = malloc(size * sizeof *index);
+    if (!index)
+        return false;
+    for (size_t i = 0; i < size; i++)
+        index[i] = UINT32_MAX;
+    for (size_t lit = 0; lit < f->n; lit++) {
+        size_t j = hash_name(f->texts[lit], f->lens[lit]) & (size - 1);
+        while (index[j] != UINT32_MAX)
+            j = (j + 1) & (size - 1);
+        index[j] = (uint32_t)lit;
     }
+    free(f->index);
+    f->index = index;
+    f->index_size = size;
+    return true;
+}
+
+/* The literal's number, added if new: many rules share literals (the
+ * name of powershell.exe, say), and Hyperscan compiles each once. */
+static bool literal_of(pf_field *f, const char *text, size_t len, uint32_t *out)
+{
+    if ((f->n + 1) * 2 > f->index_size && !index_rebuild(f, f->index_size ? f->index_size * 2 : 64))
+        return false;
+    size_t j = hash_name(text, len) & (f->index_size - 1);
+    for (; f->index[j] != UINT32_MAX; j = (j + 1) & (f->index_size - 1)) {
+        uint32_t lit = f->index[j];
+        if (f->lens[lit] == len && memcmp(f->texts[lit], text, len) == 0) {
+            *out = lit;
+            return true;
+        }
+    }
+    size_t cap = f->cap;
+    if (!grow((void **)&f->texts, &cap, f->n + 1, sizeof *f->texts))
+        return false;
+    cap = f->cap;
+    if (!grow((void **)&f->lens, &cap, f->n + 1, sizeof *f->lens))
+        return false;
+    cap = f->cap;
+    if (!grow((void **)&f->first, &cap, f->n + 1, sizeof *f->first))
+        return false;
+    f->cap = cap;
     f->texts[f->n] = text;
     f->lens[f->n] = len;
-    f->units[f->n] = unit;
-    f->n++;
+    f->first[f->n] = UINT32_MAX;
+    f->index[j] = (uint32_t)f->n;
+    *out = (uint32_t)f->n++;
+    return true;
+}
+
+static bool field_push(pf_field *f, const char *text, size_t len, uint32_t unit)
+{
+    uint32_t lit;
+    if (!literal_of(f, text, len, &lit))
+        return false;
+    size_t cap = f->cap_entries;
+    if (!grow((void **)&f->unit, &cap, f->n_entries + 1, sizeof *f->unit))
+        return false;
+    cap = f->cap_entries;
+    if (!grow((void **)&f->next, &cap, f->n_entries + 1, sizeof *f->next))
+        return false;
+    f->cap_entries = cap;
+    f->unit[f->n_entries] = unit;
+    f->next[f->n_entries] = f->first[lit];
+    f->first[lit] = (uint32_t)f->n_entries++;
     return true;
 }
 
@@ -311,7 +378,7 @@ static bool compile_field(sc_prefilter *pf, pf_field *f, char *err, size_t errle
 bool sc_prefilter_compile(sc_prefilter *pf, char *err, size_t errlen)
 {
     for (size_t b = 0; b < FIELD_BUCKETS; b++)
-        for (pf_field *f = pf->buckets[b]; f; f = f->next)
+        for (pf_field *f = pf->buckets[b]; f; f = f->next_field)
             if (!compile_field(pf, f, err, errlen))
                 return false;
     if (pf->any && !compile_field(pf, pf->any, err, errlen))
@@ -334,7 +401,8 @@ static int on_literal(unsigned id, unsigned long long from, unsigned long long t
     (void)to;
     (void)flags;
     scan_ctx *c = ud;
-    c->stamp[c->f->units[id]] = c->mark;
+    for (uint32_t e = c->f->first[id]; e != UINT32_MAX; e = c->f->next[e])
+        c->stamp[c->f->unit[e]] = c->mark;
     return 0;
 }
 
@@ -355,7 +423,7 @@ static void scan_text(sc_prefilter *pf, const pf_field *f, const sc_fieldval *v,
 
 static const pf_field *field_find(const sc_prefilter *pf, const sc_evslot *s)
 {
-    for (const pf_field *f = pf->buckets[s->hash % FIELD_BUCKETS]; f; f = f->next)
+    for (const pf_field *f = pf->buckets[s->hash % FIELD_BUCKETS]; f; f = f->next_field)
         if (f->hash == s->hash && f->name_len == s->name_len &&
             memcmp(f->name, s->name, s->name_len) == 0)
             return f;
