@@ -30,7 +30,11 @@ static bool value_equal(const sc_value *x, const sc_value *y)
                 return false;
         }
         return true;
-    case SC_VAL_NUMBER: return x->num == y->num && x->is_int == y->is_int;
+    case SC_VAL_NUMBER:
+        /* The text matters too: an event value that is not a number is
+         * compared with the rule's text (1_000 and 1000 differ there). */
+        return x->num == y->num && x->is_int == y->is_int && x->raw_len == y->raw_len &&
+               memcmp(x->raw, y->raw, x->raw_len) == 0;
     case SC_VAL_BOOL: return x->bval == y->bval;
     case SC_VAL_NULL: return true;
     default: /* regex, cidr, fieldref: as written */
