@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test:
 #   1. release build (gcc, -Werror): cmocka unit tests, malformed-rule set,
-#      golden explain tests, the public corpus and the spec examples, and the
-#      evaluator checks over the shared events (tests/eval_checks.sh);
+#      golden explain tests, the public corpus and the spec examples, the
+#      evaluator checks over the shared events (tests/eval_checks.sh) and the
+#      optimizer's differential test over the corpus (tests/optimizer_diff.sh);
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer (clang),
 #      plus every rule of the corpus over every shared event file;
 #   3. seeded libFuzzer runs (ASan+UBSan) over the loader and the EVTX reader;
@@ -33,6 +34,7 @@ if [ -x build/sigcc ]; then
     suite "golden explain" tests/golden/run.sh build/sigcc
     suite "corpus and spec examples" tests/corpus.sh build/sigcc
     suite "evaluator checks" tests/eval_checks.sh build/sigcc
+    suite "optimizer differential (corpus)" tests/optimizer_diff.sh build
 fi
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99
@@ -45,6 +47,7 @@ if [ -x build-asan/sigcc ]; then
     suite "golden explain (sanitizers)" tests/golden/run.sh build-asan/sigcc
     suite "corpus (sanitizers)" tests/corpus.sh build-asan/sigcc
     suite "evaluator checks (sanitizers)" tests/eval_checks.sh build-asan/sigcc
+    suite "optimizer differential (sanitizers)" env OPTDIFF_EVENTS=64 tests/optimizer_diff.sh build-asan
     all_events_asan() { # exit 1 (nothing matched) would be wrong too: expect 0
         build-asan/sigcc eval -q -r ../shared/sigma-corpus/rules -r rules ../shared/events \
             >/dev/null

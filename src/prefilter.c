@@ -135,8 +135,8 @@ static bool req_from_match(sc_arena *a, const sc_match *m, pf_req *out)
         const char *best = NULL;
         size_t best_len = 0;
         for (size_t i = 0; i < m->n_values; i++) {
-            const char *t;
-            size_t l;
+            const char *t = NULL;
+            size_t l = 0;
             if (value_literal(&m->values[i], &t, &l) && l > best_len) {
                 best = t;
                 best_len = l;
@@ -156,8 +156,8 @@ static bool req_from_match(sc_arena *a, const sc_match *m, pf_req *out)
         return false;
     out->n = 0;
     for (size_t i = 0; i < m->n_values; i++) {
-        const char *t;
-        size_t l;
+        const char *t = NULL;
+        size_t l = 0;
         if (!value_literal(&m->values[i], &t, &l))
             return false; /* one value without a literal: nothing is necessary */
         out->lits[out->n++] = (pf_lit){field, t, l};

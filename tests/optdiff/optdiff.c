@@ -8,23 +8,30 @@
  * on a set of events generated from the rule's own fields and values:
  *
  *   - one event per value of the rule's fields, all other fields missing;
- *   - a few events where every field takes its k-th value (k = 0, 1, ...);
+ *   - an event with no field at all;
+ *   - for k = 0..3: every field from its k-th value; the same with one
+ *     value of each match on a field joined into one text (for `and`s of
+ *     several matches on one field: startswith x and endswith y); both
+ *     again with the fields looked at only under a `not` left out;
  *   - random events (--events, default 64): each field missing, JSON null,
  *     an object, or one or two values derived from the rule's values for
  *     it, mutated (case flips, prefixes, suffixes, truncation, another
- *     field's value, empty).
+ *     field's value, empty); fields linked by |fieldref copied from one
+ *     another.
  *
  * Derived values: a string pattern's literal text with its wildcards
  * filled ('*' -> "", "x" or "ABC"; '?' -> "q"); numbers as numbers and as
  * strings, and +-1; booleans as booleans and strings; a text a regex
  * plausibly matches; an address inside / outside a CIDR network; dates
- * for time-part modifiers. Keywords go to the field "msg".
+ * for time-part modifiers; all the values of an |all match, joined.
+ * Keywords go to the field "msg".
  *
  * Every event is evaluated twice: with plain event values, and with their
  * ASCII-folded copies (the fast path real events take). Both trees must
  * give the same verdict each time. The summary gives the counts, the AST
  * sizes before and after optimization, and the time taken; the exit
  * status is 1 when any verdict differs, 2 on a usage or load failure.
+ * tests/optimizer_diff.sh runs it over the Sigma corpus and rules/.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -317,7 +324,7 @@ static void collect(rule_fields *rf, const sc_node *n, bool negated)
     rf->f[fi].positive |= negated == m->negated;
     if (m->n_values) {
         field_info *f = &rf->f[fi];
-        size_t cap = f->cap_groups;
+        size_t cap = f->cap_groups; /* the two arrays grow together */
         f->groups = grow(f->groups, &f->cap_groups, f->n_groups + 1, sizeof *f->groups);
         f->group_positive = grow(f->group_positive, &cap, f->n_groups + 1,
                                  sizeof *f->group_positive);
