@@ -390,6 +390,10 @@ static void test_very_long_line(void **state)
     const size_t big = 5u << 20;
     size_t cap = big + 64;
     char *text = tu_str(malloc(cap));
+    if (!text) {
+        fail();
+        return;
+    }
     size_t n = 0;
     n += (size_t)snprintf(text + n, cap - n, "{\"n\":1}\n{\"big\":\"");
     memset(text + n, 'x', big);
