@@ -118,6 +118,21 @@ SIGCC_API sigcc_status sigcc_optimize(sigcc_ctx *ctx, const sigcc_optimize_optio
 /* Pass names in the order they run; NULL past the last. */
 SIGCC_API const char *sigcc_pass_at(size_t index);
 
+/* Conversion to query languages (backends/) -------------------------------- */
+/* Target names (eql, ...), their formats and default pipelines; built-in
+ * pipelines by name. Each returns NULL past the end / when unknown. */
+SIGCC_API const char *sigcc_target_at(size_t index);
+SIGCC_API const char *sigcc_target_format_at(const char *target, size_t index);
+SIGCC_API const char *sigcc_target_default_pipeline(const char *target);
+SIGCC_API const char *sigcc_builtin_pipeline_at(size_t index);
+/* A built-in pipeline by name, else a file. */
+SIGCC_API sigcc_status sigcc_pipeline_load(sigcc_ctx *ctx, const char *name_or_path);
+/* The query for one rule (resolved, pipelines applied, optimized), in
+ * `*out` (free with sigcc_free). SIGCC_EUNSUPPORTED when the target cannot
+ * express the rule: the diagnostics say what, at the rule's position. */
+SIGCC_API sigcc_status sigcc_convert_rule(sigcc_ctx *ctx, const sigcc_rule *rule,
+                                          const char *target, const char *format, char **out);
+
 /* Rules ------------------------------------------------------------------ */
 /* Documents seen (valid or not), and the valid rules kept. */
 SIGCC_API size_t sigcc_document_count(const sigcc_ctx *ctx);

@@ -12,6 +12,8 @@ int cli_print_diags(const sigcc_ctx *ctx, sigcc_diag_format format, int quiet);
  * the reason printed. */
 int cli_load_pipelines(sigcc_ctx *ctx, const char **paths, int n);
 int cli_eval(int argc, char **argv);
+int cli_convert(int argc, char **argv);
+int cli_list(int argc, char **argv);
 
 #define CLI_MAX_DISABLED 32
 

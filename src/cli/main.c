@@ -4,6 +4,7 @@
  *   sigcc check PATH...     load and lint rules; exit 0 clean, 1 errors, 2 usage
  *   sigcc explain PATH...   print each rule's parsed tree
  *   sigcc eval ...          run rules over events (eval.c)
+ *   sigcc convert ...       rules to queries (convert.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -26,6 +27,8 @@ static void usage(FILE *out)
           "  check PATH...     load Sigma rules (files or directories), report problems\n"
           "  explain PATH...   print the parsed form of each rule\n"
           "  eval -r RULES... [EVENTS...]  run rules over events (sigcc eval --help)\n"
+          "  convert -t TARGET PATH...     rules to queries (eql; sigcc list targets)\n"
+          "  list targets|formats|pipelines\n"
           "  version           print the version\n"
           "\n"
           "options:\n"
@@ -153,6 +156,10 @@ int main(int argc, char **argv)
     }
     if (!strcmp(cmd, "eval"))
         return cli_eval(argc - 2, argv + 2);
+    if (!strcmp(cmd, "convert"))
+        return cli_convert(argc - 2, argv + 2);
+    if (!strcmp(cmd, "list"))
+        return cli_list(argc - 2, argv + 2);
     options o = {SIGCC_DIAG_TEXT, 0, 0, {.level = 1}};
     char **paths = calloc((size_t)argc, sizeof *paths);
     if (!paths)

@@ -1,0 +1,460 @@
+/*
+ * eql.c - Elastic Event Query Language.
+ *
+ * Case-insensitive equality sets are `in~`, wildcard patterns `like~`, the
+ * case-sensitive forms `in` / `like`, networks `cidrmatch`, regular
+ * expressions `regex` / `regex~` (Lucene syntax, anchored: translated, or
+ * refused when the pattern uses what Lucene lacks). Keyword searches,
+ * time-part modifiers and case-insensitive field references have no EQL
+ * form and are refused. Mapping table: docs/backends/eql.md.
+ */
+#include "backend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------- literals */
+static void put_string(sc_buf *b, const char *s, size_t n)
+{
+    sc_buf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': sc_buf_puts(b, "\\\""); break;
+        case '\\': sc_buf_puts(b, "\\\\"); break;
+        case '\n': sc_buf_puts(b, "\\n"); break;
+        case '\r': sc_buf_puts(b, "\\r"); break;
+        case '\t': sc_buf_puts(b, "\\t"); break;
+        default:
+            if (c < 0x20 || c == 0x7f)
+                sc_buf_printf(b, "\\u{%x}", c);
+            else
+                sc_buf_putc(b, (char)c);
+        }
+    }
+    sc_buf_putc(b, '"');
+}
+
+static bool plain_field_char(char c, bool first)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' || c == '@' ||
+           (!first && ((c >= '0' && c <= '9') || c == '.'));
+}
+
+/* A field name, quoted with backticks unless it is a plain dotted name. */
+static void put_field(sc_buf *b, const char *f)
+{
+    bool plain = *f != '\0';
+    for (const char *p = f; *p && plain; p++)
+        plain = plain_field_char(*p, p == f);
+    if (plain) {
+        sc_buf_puts(b, f);
+        return;
+    }
+    sc_buf_putc(b, '`');
+    for (const char *p = f; *p; p++) {
+        if (*p == '`')
+            sc_buf_putc(b, '`');
+        sc_buf_putc(b, *p);
+    }
+    sc_buf_putc(b, '`');
+}
+
+static void put_number(sc_buf *b, const sc_value *v)
+{
+    if (v->is_int)
+        sc_buf_printf(b, "%lld", (long long)v->ival);
+    else
+        sc_buf_printf(b, "%.17g", v->num);
+}
+
+/* A string value as EQL text: literal parts as they are, `*` and `?` as
+ * wildcards (only in patterns, where a literal * or ? cannot be written). */
+static bool put_pattern(sc_emit *e, const sc_value *v, bool pattern)
+{
+    sc_buf text = {0};
+    bool ok = true;
+    for (size_t i = 0; i < v->n_parts && ok; i++) {
+        const sc_part *p = &v->parts[i];
+        switch (p->kind) {
+        case SC_PART_LIT:
+            if (pattern && (memchr(p->text, '*', p->len) || memchr(p->text, '?', p->len))) {
+                sc_emit_error(e, v->loc, "a literal '*' or '?' inside a wildcard pattern "
+                                         "(like has no escape for them)");
+                ok = false;
+            }
+            sc_buf_put(&text, p->text, p->len);
+            break;
+        case SC_PART_STAR: sc_buf_putc(&text, '*'); break;
+        case SC_PART_ONE: sc_buf_putc(&text, '?'); break;
+        case SC_PART_PLACEHOLDER:
+            sc_emit_error(e, v->loc, "the placeholder %%%.*s%% (fill it with a pipeline)",
+                          (int)p->len, p->text);
+            ok = false;
+            break;
+        }
+    }
+    if (ok)
+        put_string(e->out, text.data ? text.data : "", text.len);
+    sc_buf_free(&text);
+    return ok;
+}
+
+/* ------------------------------------------------------------- regexes */
+/* PCRE as Sigma writes it -> Lucene regex, which matches the whole value:
+ * add .* where the pattern is not anchored. Only a safe common subset is
+ * translated; anything else is refused rather than changed. */
+static bool translate_regex(sc_emit *e, const sc_value *v, sc_buf *out)
+{
+    const char *r = v->raw;
+    size_t n = v->raw_len, i = 0, end = n;
+    bool start_anchor = n && r[0] == '^';
+    bool end_anchor = n > 1 && r[n - 1] == '$' && r[n - 2] != '\\';
+    if (start_anchor)
+        i = 1;
+    if (end_anchor)
+        end = n - 1;
+    if (!start_anchor)
+        sc_buf_puts(out, ".*");
+    for (; i < end; i++) {
+        char c = r[i];
+        if (c == '\\' && i + 1 < end) {
+            char x = r[i + 1];
+            if (strchr("dDsSwWbBAZzQEpPhHvVRXKG0123456789", x)) {
+                sc_emit_error(e, v->loc, "the regex escape \\%c (Lucene regex has no shorthand "
+                                         "classes, anchors or back-references)", x);
+                return false;
+            }
+            sc_buf_putc(out, c);
+            sc_buf_putc(out, x);
+            i++;
+            continue;
+        }
+        if (c == '^' || c == '$' || (c == '(' && i + 1 < end && r[i + 1] == '?')) {
+            sc_emit_error(e, v->loc, "the regex construct '%c%s' (Lucene regex has no inner "
+                                     "anchors, groups with (?...) or lookaround)",
+                          c, c == '(' ? "?" : "");
+            return false;
+        }
+        /* Lucene reserves these; PCRE reads them as literals. */
+        if (strchr("\"<>@#&~", c))
+            sc_buf_putc(out, '\\');
+        sc_buf_putc(out, c);
+    }
+    if (!end_anchor)
+        sc_buf_puts(out, ".*");
+    return true;
+}
+
+/* --------------------------------------------------------------- leaves */
+static bool is_wildcard(const sc_value *v)
+{
+    return v->kind == SC_VAL_STRING && sc_pattern_has_wildcards(v->parts, v->n_parts);
+}
+
+typedef struct value_group {
+    const sc_value **items;
+    size_t n;
+} value_group;
+
+static void put_or(sc_buf *b, bool *first)
+{
+    if (!*first)
+        sc_buf_puts(b, " or ");
+    *first = false;
+}
+
+static bool has_glob_chars(const sc_value *v)
+{
+    for (size_t i = 0; v->kind == SC_VAL_STRING && i < v->n_parts; i++)
+        if (v->parts[i].kind == SC_PART_LIT &&
+            (memchr(v->parts[i].text, '*', v->parts[i].len) ||
+             memchr(v->parts[i].text, '?', v->parts[i].len)))
+            return true;
+    return false;
+}
+
+/* field OP (v1, v2...) or field OP1 v for a single value. */
+static bool put_set(sc_emit *e, const char *field, const char *one, const char *many,
+                    const value_group *g, bool as_pattern)
+{
+    sc_buf *b = e->out;
+    /* ':' reads * and ? as wildcards: a value holding them literally needs in~. */
+    if (g->n == 1 && !strcmp(one, ":") && has_glob_chars(g->items[0]))
+        one = "in~";
+    put_field(b, field);
+    sc_buf_printf(b, " %s ", g->n == 1 ? one : many);
+    bool paren = g->n > 1 || !strcmp(one, "in~") || !strcmp(one, "in");
+    if (paren)
+        sc_buf_putc(b, '(');
+    for (size_t i = 0; i < g->n; i++) {
+        if (i)
+            sc_buf_puts(b, ", ");
+        const sc_value *v = g->items[i];
+        if (v->kind == SC_VAL_NUMBER)
+            put_number(b, v);
+        else if (v->kind == SC_VAL_BOOL)
+            sc_buf_puts(b, v->bval ? "true" : "false");
+        else if (!put_pattern(e, v, as_pattern))
+            return false;
+    }
+    if (paren)
+        sc_buf_putc(b, ')');
+    return true;
+}
+
+/* Equality of one field against values of several kinds: one comparison
+ * per kind, ORed. */
+static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *vals, size_t n)
+{
+    const sc_value **buf = malloc(4 * n * sizeof *buf);
+    if (!buf) {
+        e->out->oom = true;
+        return false;
+    }
+    value_group nulls = {buf, 0}, numbers = {buf + n, 0}, plain = {buf + 2 * n, 0},
+                patterns = {buf + 3 * n, 0};
+    for (size_t i = 0; i < n; i++) {
+        const sc_value *v = vals[i];
+        value_group *g = v->kind == SC_VAL_NULL                               ? &nulls
+                         : v->kind == SC_VAL_NUMBER || v->kind == SC_VAL_BOOL ? &numbers
+                         : is_wildcard(v)                                     ? &patterns
+                                                                              : &plain;
+        g->items[g->n++] = v;
+    }
+    size_t groups = (nulls.n > 0) + (numbers.n > 0) + (plain.n > 0) + (patterns.n > 0);
+    sc_buf *b = e->out;
+    bool first = true, ok = true;
+    if (groups > 1)
+        sc_buf_putc(b, '(');
+    if (nulls.n) {
+        put_or(b, &first);
+        put_field(b, m->field);
+        sc_buf_puts(b, " == null");
+    }
+    if (numbers.n) {
+        put_or(b, &first);
+        ok = ok && put_set(e, m->field, "==", "in", &numbers, false);
+    }
+    if (plain.n) {
+        put_or(b, &first);
+        ok = ok && put_set(e, m->field, m->cased ? "==" : ":", m->cased ? "in" : "in~", &plain,
+                           false);
+    }
+    if (patterns.n) {
+        put_or(b, &first);
+        ok = ok && put_set(e, m->field, m->cased ? "like" : "like~", m->cased ? "like" : "like~",
+                           &patterns, true);
+    }
+    if (groups > 1)
+        sc_buf_putc(b, ')');
+    free(buf);
+    return ok;
+}
+
+static const char *compare_op(sc_op op)
+{
+    switch (op) {
+    case SC_OP_LT: return "<";
+    case SC_OP_LTE: return "<=";
+    case SC_OP_GT: return ">";
+    default: return ">=";
+    }
+}
+
+/* One value (or, for set-capable operations, all of them) of a match. */
+static bool put_values(sc_emit *e, const sc_match *m, const sc_value *const *vals, size_t n)
+{
+    sc_buf *b = e->out;
+    switch (m->op) {
+    case SC_OP_EQ: return put_equality(e, m, vals, n);
+    case SC_OP_LT:
+    case SC_OP_LTE:
+    case SC_OP_GT:
+    case SC_OP_GTE:
+        for (size_t i = 0; i < n; i++) {
+            if (i)
+                sc_buf_puts(b, " or ");
+            put_field(b, m->field);
+            sc_buf_printf(b, " %s ", compare_op(m->op));
+            put_number(b, vals[i]);
+        }
+        return true;
+    case SC_OP_CIDR:
+        sc_buf_puts(b, "cidrmatch(");
+        put_field(b, m->field);
+        for (size_t i = 0; i < n; i++) {
+            sc_buf_puts(b, ", ");
+            put_string(b, vals[i]->raw, vals[i]->raw_len);
+        }
+        sc_buf_putc(b, ')');
+        return true;
+    case SC_OP_RE: {
+        for (size_t i = 0; i < n; i++) {
+            sc_buf re = {0};
+            bool ok = translate_regex(e, vals[i], &re);
+            if (ok) {
+                if (i)
+                    sc_buf_puts(b, " or ");
+                put_field(b, m->field);
+                sc_buf_puts(b, m->mods & SC_MODBIT(SC_MOD_RE_I) ? " regex~ " : " regex ");
+                put_string(b, re.data ? re.data : "", re.len);
+            }
+            sc_buf_free(&re);
+            if (!ok)
+                return false;
+        }
+        return true;
+    }
+    case SC_OP_FIELDREF:
+        if (!m->cased || n != 1 || m->mods & (SC_MODBIT(SC_MOD_CONTAINS) |
+                                              SC_MODBIT(SC_MOD_STARTSWITH) |
+                                              SC_MODBIT(SC_MOD_ENDSWITH))) {
+            sc_emit_error(e, m->field_loc, "a field reference other than case-sensitive "
+                                           "equality (use |fieldref|cased)");
+            return false;
+        }
+        put_field(b, m->field);
+        sc_buf_puts(b, " == ");
+        put_field(b, vals[0]->raw);
+        return true;
+    default: return false;
+    }
+}
+
+static bool put_match(sc_emit *e, const sc_match *m)
+{
+    sc_buf *b = e->out;
+    if (!m->field) {
+        sc_emit_error(e, m->field_loc, "keyword (full-text) searches");
+        return false;
+    }
+    if (m->timepart != SC_TIME_NONE) {
+        sc_emit_error(e, m->field_loc, "time-part modifiers (minute, hour, day, ...)");
+        return false;
+    }
+    if (m->negated)
+        sc_buf_puts(b, "not (");
+    bool ok = true;
+    if (m->op == SC_OP_EXISTS) {
+        put_field(b, m->field);
+        sc_buf_puts(b, m->values[0].bval ? " != null" : " == null");
+    } else if (m->all && m->n_values > 1) {
+        sc_buf_putc(b, '(');
+        for (size_t i = 0; i < m->n_values && ok; i++) {
+            if (i)
+                sc_buf_puts(b, " and ");
+            const sc_value *v = &m->values[i];
+            ok = put_values(e, m, &v, 1);
+        }
+        sc_buf_putc(b, ')');
+    } else {
+        const sc_value **vals = malloc((m->n_values ? m->n_values : 1) * sizeof *vals);
+        if (!vals) {
+            e->out->oom = true;
+            return false;
+        }
+        for (size_t i = 0; i < m->n_values; i++)
+            vals[i] = &m->values[i];
+        bool several = m->n_values > 1 && (m->op != SC_OP_EQ && m->op != SC_OP_CIDR);
+        if (several)
+            sc_buf_putc(b, '(');
+        ok = put_values(e, m, vals, m->n_values);
+        free(vals);
+        if (several)
+            sc_buf_putc(b, ')');
+    }
+    if (m->negated)
+        sc_buf_putc(b, ')');
+    return ok;
+}
+
+/* ---------------------------------------------------------------- trees */
+static int precedence(const sc_node *n)
+{
+    switch (n->kind) {
+    case SC_NODE_OR: return 1;
+    case SC_NODE_AND: return 2;
+    case SC_NODE_NOT: return 3;
+    case SC_NODE_SEL: return precedence(n->u.sel.child);
+    default: return 4;
+    }
+}
+
+static bool put_node(sc_emit *e, const sc_node *n, int parent)
+{
+    sc_buf *b = e->out;
+    bool paren = precedence(n) < parent;
+    bool ok = true;
+    if (paren)
+        sc_buf_putc(b, '(');
+    switch (n->kind) {
+    case SC_NODE_AND:
+    case SC_NODE_OR:
+        for (size_t i = 0; i < n->u.list.n && ok; i++) {
+            if (i)
+                sc_buf_puts(b, n->kind == SC_NODE_AND ? " and " : " or ");
+            ok = put_node(e, n->u.list.items[i], precedence(n) + (n->kind == SC_NODE_OR));
+        }
+        break;
+    case SC_NODE_NOT:
+        sc_buf_puts(b, "not ");
+        ok = put_node(e, n->u.child, 3);
+        break;
+    case SC_NODE_SEL: ok = put_node(e, n->u.sel.child, parent); break;
+    case SC_NODE_MATCH: ok = put_match(e, &n->u.match); break;
+    case SC_NODE_TRUE: sc_buf_puts(b, "true"); break;
+    case SC_NODE_FALSE: sc_buf_puts(b, "false"); break;
+    }
+    if (paren)
+        sc_buf_putc(b, ')');
+    return ok;
+}
+
+/* The EQL event category of a Sigma logsource category. */
+static const char *event_category(const sc_logsource *ls)
+{
+    static const char *const map[][2] = {
+        {"process_creation", "process"}, {"process_termination", "process"},
+        {"process_access", "process"},   {"network_connection", "network"},
+        {"dns_query", "dns"},            {"file_event", "file"},
+        {"file_change", "file"},         {"file_delete", "file"},
+        {"file_rename", "file"},         {"file_access", "file"},
+        {"registry_event", "registry"},  {"registry_add", "registry"},
+        {"registry_set", "registry"},    {"registry_delete", "registry"},
+        {"registry_rename", "registry"}, {"image_load", "library"},
+        {"driver_load", "driver"},
+    };
+    for (size_t i = 0; ls->category && i < sizeof map / sizeof map[0]; i++)
+        if (strcmp(ls->category, map[i][0]) == 0)
+            return map[i][1];
+    return "any";
+}
+
+static bool eql_detection(sc_emit *e, const char *format)
+{
+    (void)format;
+    const sigcc_rule *r = e->rule;
+    sc_buf_printf(e->out, "%s where ", event_category(&r->logsource));
+    if (!put_node(e, r->condition, 0))
+        return false;
+    for (size_t i = 0; i < r->applied_filters.n; i++) {
+        const sigcc_rule *f = r->applied_filters.items[i];
+        sc_buf_puts(e->out, " and ");
+        if (!put_node(e, f->condition, 3))
+            return false;
+    }
+    sc_buf_putc(e->out, '\n');
+    return true;
+}
+
+static const char *const EQL_FORMATS[] = {"default", NULL};
+
+const sc_backend sc_backend_eql = {
+    .name = "eql",
+    .language = "EQL",
+    .default_pipeline = "ecs_windows",
+    .formats = EQL_FORMATS,
+    .detection = eql_detection,
+};

@@ -1,0 +1,21 @@
+# Writes OUT: a C file holding every pipeline file (FILES, ;-separated) as a
+# byte array plus a table of them, so the binary carries its default
+# pipelines and needs no data directory.
+set(body "/* Generated from the pipelines directory by cmake/embed_pipelines.cmake. */\n")
+string(APPEND body "#include \"backend.h\"\n\n")
+set(table "")
+set(index 0)
+foreach(file IN LISTS FILES)
+  get_filename_component(name "${file}" NAME_WE)
+  file(READ "${file}" hex HEX)
+  string(LENGTH "${hex}" hexlen)
+  math(EXPR size "${hexlen} / 2")
+  string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
+  string(APPEND body "static const char pipeline_${index}[] = {${bytes} 0};\n")
+  string(APPEND table "    {\"${name}\", pipeline_${index}, ${size}},\n")
+  math(EXPR index "${index} + 1")
+endforeach()
+string(APPEND body "\nstatic const sc_builtin_pipeline BUILTIN[] = {\n${table}    {NULL, NULL, 0},\n};\n\n")
+string(APPEND body "const sc_builtin_pipeline *sc_builtin_pipeline_at(size_t index)\n{\n")
+string(APPEND body "    return index < sizeof BUILTIN / sizeof BUILTIN[0] - 1 ? &BUILTIN[index] : NULL;\n}\n")
+file(WRITE "${OUT}" "${body}")

@@ -1,0 +1,177 @@
+/*
+ * convert.c - `sigcc convert` and `sigcc list`.
+ *
+ *   sigcc convert -t TARGET [-p PIPELINE]... [--no-default-pipeline]
+ *                 [-f FORMAT] [-O0|-O1] [-o FILE] PATH...
+ *   sigcc list targets|formats|pipelines
+ *
+ * Queries go to stdout (or -o FILE), one per rule separated by a blank
+ * line; a rule the target cannot express is an error on stderr and the
+ * others are still converted. Exit: 0 all converted, 1 some rule failed,
+ * 2 usage or I/O error.
+ */
+#include "cli.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct convert_args {
+    const char *target, *format, *output;
+    const char **pipelines, **paths;
+    int n_pipelines, n_paths;
+    int no_default_pipeline;
+    cli_opt opt;
+} convert_args;
+
+static void convert_usage(FILE *out)
+{
+    fputs("usage: sigcc convert -t TARGET [-p PIPELINE]... [-f FORMAT] [-o FILE] PATH...\n"
+          "\n"
+          "  -t, --target NAME       query language (sigcc list targets)\n"
+          "  -p, --pipeline P        a built-in pipeline name or a pipeline file (repeatable)\n"
+          "  --no-default-pipeline   do not apply the target's default field mapping\n"
+          "  -f, --format NAME       output format (sigcc list formats)\n"
+          "  -o, --output FILE       write the queries to FILE\n"
+          "  -O0, -O1, --no-pass=N   optimizer (default -O1)\n",
+          out);
+}
+
+static int parse(int argc, char **argv, convert_args *a)
+{
+    for (int i = 0; i < argc; i++) {
+        const char *s = argv[i], *next = i + 1 < argc ? argv[i + 1] : NULL;
+        if ((!strcmp(s, "-t") || !strcmp(s, "--target")) && next)
+            a->target = argv[++i];
+        else if ((!strcmp(s, "-p") || !strcmp(s, "--pipeline")) && next)
+            a->pipelines[a->n_pipelines++] = argv[++i];
+        else if ((!strcmp(s, "-f") || !strcmp(s, "--format")) && next)
+            a->format = argv[++i];
+        else if ((!strcmp(s, "-o") || !strcmp(s, "--output")) && next)
+            a->output = argv[++i];
+        else if (!strcmp(s, "--no-default-pipeline"))
+            a->no_default_pipeline = 1;
+        else if (strcmp(s, "--passes") != 0 && cli_parse_opt_flag(s, &a->opt))
+            continue;
+        else if (s[0] == '-' && s[1]) {
+            fprintf(stderr, "sigcc convert: unknown option or missing argument '%s'\n", s);
+            convert_usage(stderr);
+            return 2;
+        } else
+            a->paths[a->n_paths++] = s;
+    }
+    if (!a->target || a->n_paths == 0) {
+        fprintf(stderr, "sigcc convert: a target (-t) and at least one rule path are needed\n");
+        convert_usage(stderr);
+        return 2;
+    }
+    if (!sigcc_target_default_pipeline(a->target) && !sigcc_target_format_at(a->target, 0)) {
+        fprintf(stderr, "sigcc convert: unknown target '%s' (sigcc list targets)\n", a->target);
+        return 2;
+    }
+    return 0;
+}
+
+static int load_pipelines(sigcc_ctx *ctx, const convert_args *a)
+{
+    const char *def = sigcc_target_default_pipeline(a->target);
+    if (def && !a->no_default_pipeline && sigcc_pipeline_load(ctx, def) != SIGCC_OK)
+        return 2;
+    for (int i = 0; i < a->n_pipelines; i++)
+        if (sigcc_pipeline_load(ctx, a->pipelines[i]) != SIGCC_OK)
+            return 2;
+    return 0;
+}
+
+static int convert_all(sigcc_ctx *ctx, const convert_args *a, FILE *out)
+{
+    int failed = 0, written = 0;
+    for (size_t i = 0; i < sigcc_rule_count(ctx); i++) {
+        const sigcc_rule *r = sigcc_rule_at(ctx, i);
+        if (sigcc_rule_get_kind(r) == SIGCC_RULE_FILTER)
+            continue;
+        char *q = NULL;
+        sigcc_status s = sigcc_convert_rule(ctx, r, a->target, a->format, &q);
+        if (s == SIGCC_ENOMEM || s == SIGCC_EUSAGE)
+            return s == SIGCC_EUSAGE ? 3 : 2;
+        if (s != SIGCC_OK) {
+            failed = 1;
+            continue;
+        }
+        fprintf(out, "%s%s", written++ ? "\n" : "", q);
+        sigcc_free(q);
+    }
+    return failed;
+}
+
+static int run(convert_args *a)
+{
+    sigcc_ctx *ctx = sigcc_ctx_new();
+    if (!ctx)
+        return 2;
+    int rc = 2, io = 0;
+    for (int i = 0; i < a->n_paths; i++)
+        if (sigcc_load_path(ctx, a->paths[i]) == SIGCC_EIO)
+            io = 1;
+    sigcc_resolve(ctx);
+    FILE *out = stdout;
+    if (load_pipelines(ctx, a) == 0 && sigcc_apply_pipelines(ctx) != SIGCC_ENOMEM &&
+        cli_optimize(ctx, &a->opt) == 0) {
+        if (a->output && !(out = fopen(a->output, "w"))) {
+            fprintf(stderr, "sigcc convert: cannot write %s\n", a->output);
+            out = stdout;
+        } else {
+            rc = convert_all(ctx, a, out);
+            if (rc == 3) {
+                fprintf(stderr, "sigcc convert: target '%s' has no format '%s'\n", a->target,
+                        a->format);
+                rc = 2;
+            }
+        }
+    }
+    if (out != stdout && fclose(out) != 0)
+        rc = 2;
+    fflush(stdout); /* queries before the diagnostics about the others */
+    size_t errors_before_print = sigcc_diag_count_severity(ctx, SIGCC_ERROR);
+    cli_print_diags(ctx, SIGCC_DIAG_TEXT, 0);
+    if (rc == 0 && (io || errors_before_print))
+        rc = io ? 2 : 1;
+    sigcc_ctx_free(ctx);
+    return rc;
+}
+
+int cli_convert(int argc, char **argv)
+{
+    convert_args a = {0};
+    a.opt.level = 1;
+    a.pipelines = calloc((size_t)argc + 1, sizeof *a.pipelines);
+    a.paths = calloc((size_t)argc + 1, sizeof *a.paths);
+    int rc = 2;
+    if (a.pipelines && a.paths && (rc = parse(argc, argv, &a)) == 0)
+        rc = run(&a);
+    free(a.pipelines);
+    free(a.paths);
+    return rc;
+}
+
+int cli_list(int argc, char **argv)
+{
+    const char *what = argc > 0 ? argv[0] : "";
+    if (!strcmp(what, "targets")) {
+        for (size_t i = 0; sigcc_target_at(i); i++) {
+            const char *p = sigcc_target_default_pipeline(sigcc_target_at(i));
+            printf("%s\t(default pipeline: %s)\n", sigcc_target_at(i), p ? p : "none");
+        }
+    } else if (!strcmp(what, "formats")) {
+        for (size_t i = 0; sigcc_target_at(i); i++)
+            for (size_t k = 0; sigcc_target_format_at(sigcc_target_at(i), k); k++)
+                printf("%s\t%s\n", sigcc_target_at(i), sigcc_target_format_at(sigcc_target_at(i), k));
+    } else if (!strcmp(what, "pipelines")) {
+        for (size_t i = 0; sigcc_builtin_pipeline_at(i); i++)
+            printf("%s\n", sigcc_builtin_pipeline_at(i));
+    } else {
+        fprintf(stderr, "usage: sigcc list targets|formats|pipelines\n");
+        return 2;
+    }
+    return 0;
+}
