@@ -29,6 +29,8 @@ struct sc_backend {
     /* Writes the query for a detection rule; false (with a diagnostic) if
      * the target cannot express it. */
     bool (*detection)(sc_emit *e, const char *format);
+    /* The same for a correlation rule; NULL when the backend has none. */
+    bool (*correlation)(sc_emit *e, const char *format);
 };
 
 /* Reports that the target cannot express something, at `loc` in the rule. */

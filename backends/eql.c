@@ -432,10 +432,9 @@ static const char *event_category(const sc_logsource *ls)
     return "any";
 }
 
-static bool eql_detection(sc_emit *e, const char *format)
+/* "category where condition [and filters]" of a detection rule. */
+static bool put_query(sc_emit *e, const sigcc_rule *r)
 {
-    (void)format;
-    const sigcc_rule *r = e->rule;
     sc_buf_printf(e->out, "%s where ", event_category(&r->logsource));
     if (!put_node(e, r->condition, 0))
         return false;
@@ -444,6 +443,129 @@ static bool eql_detection(sc_emit *e, const char *format)
         sc_buf_puts(e->out, " and ");
         if (!put_node(e, f->condition, 3))
             return false;
+    }
+    return true;
+}
+
+static bool eql_detection(sc_emit *e, const char *format)
+{
+    (void)format;
+    if (!put_query(e, e->rule))
+        return false;
+    sc_buf_putc(e->out, '\n');
+    return true;
+}
+
+/* ---------------------------------------------------------- correlations */
+static void put_span(sc_buf *b, uint64_t s)
+{
+    if (s % 86400 == 0 && s > 2 * 86400)
+        sc_buf_printf(b, "%llud", (unsigned long long)(s / 86400));
+    else if (s % 3600 == 0)
+        sc_buf_printf(b, "%lluh", (unsigned long long)(s / 3600));
+    else if (s % 60 == 0)
+        sc_buf_printf(b, "%llum", (unsigned long long)(s / 60));
+    else
+        sc_buf_printf(b, "%llus", (unsigned long long)s);
+}
+
+/* The group-by fields of one referenced rule, aliases resolved. */
+static bool put_join_keys(sc_emit *e, const sc_correlation *c, const sigcc_rule *r)
+{
+    for (size_t g = 0; g < c->n_group_by; g++) {
+        const char *field = c->group_by[g];
+        for (size_t a = 0; a < c->n_aliases; a++) {
+            if (strcmp(c->aliases[a].name, field) != 0)
+                continue;
+            field = NULL;
+            for (size_t k = 0; k < c->aliases[a].n_entries; k++)
+                if ((r->name && !strcmp(c->aliases[a].entries[k].rule, r->name)) ||
+                    (r->id && !strcmp(c->aliases[a].entries[k].rule, r->id)))
+                    field = c->aliases[a].entries[k].field;
+        }
+        if (!field) {
+            sc_emit_error(e, (sc_loc){e->rule->line, 1, 1},
+                          "an alias without a field for one of its rules");
+            return false;
+        }
+        sc_buf_puts(e->out, g ? ", " : "");
+        put_field(e->out, field);
+    }
+    return true;
+}
+
+/* One [query] by keys step of a sequence, for a detection rule. */
+static bool put_step(sc_emit *e, const sc_correlation *c, const sigcc_rule *r, bool per_step_keys)
+{
+    if (!r || r->corr || r->kind != SIGCC_RULE_DETECTION) {
+        sc_emit_error(e, (sc_loc){e->rule->line, 1, 1},
+                      "a correlation over another correlation (sequences do not nest)");
+        return false;
+    }
+    const sigcc_rule *outer = e->rule;
+    sc_buf_puts(e->out, "\n  [");
+    e->rule = r; /* errors inside point at the referenced rule */
+    bool ok = put_query(e, r);
+    e->rule = outer;
+    sc_buf_putc(e->out, ']');
+    if (ok && per_step_keys && c->n_group_by) {
+        sc_buf_puts(e->out, " by ");
+        ok = put_join_keys(e, c, r);
+    }
+    return ok;
+}
+
+/* event_count "more than N within T" is a sequence of one step repeated:
+ * [query] with runs=N+1; temporal_ordered is a sequence of the rules in
+ * order. Everything else (counts with an upper bound, distinct values,
+ * sums, unordered temporal) has no EQL form. */
+static bool eql_correlation(sc_emit *e, const char *format)
+{
+    (void)format;
+    const sc_correlation *c = e->rule->corr;
+    sc_loc at = {e->rule->line, 1, 1};
+    uint64_t runs = 0;
+    if (c->type == SC_CORR_EVENT_COUNT) {
+        if (c->n_conds != 1 || (c->conds[0].cmp != SC_CMP_GT && c->conds[0].cmp != SC_CMP_GTE)) {
+            sc_emit_error(e, at, "an event count with an upper bound (only gt/gte map to "
+                                 "sequence runs)");
+            return false;
+        }
+        double n = c->conds[0].value + (c->conds[0].cmp == SC_CMP_GT ? 1 : 0);
+        if (n < 1 || n > 100 || n != (double)(uint64_t)n) {
+            sc_emit_error(e, at, "an event count threshold of %g (sequence runs are 1 to 100)",
+                          n);
+            return false;
+        }
+        runs = (uint64_t)n;
+    } else if (c->type != SC_CORR_TEMPORAL_ORDERED) {
+        sc_emit_error(e, at, "%s correlations (EQL sequences count ordered steps; they do "
+                             "not aggregate or reorder)",
+                      sc_corr_type_name(c->type));
+        return false;
+    }
+    bool per_step_keys = c->n_aliases > 0;
+    sc_buf_puts(e->out, "sequence");
+    if (c->n_group_by && !per_step_keys) {
+        sc_buf_puts(e->out, " by ");
+        if (!put_join_keys(e, c, c->rules[0].target))
+            return false;
+    }
+    sc_buf_puts(e->out, " with maxspan=");
+    put_span(e->out, c->timespan_s);
+    if (runs) {
+        if (c->n_rules != 1) {
+            sc_emit_error(e, at, "an event count over several rules as one sequence step");
+            return false;
+        }
+        if (!put_step(e, c, c->rules[0].target, per_step_keys))
+            return false;
+        if (runs > 1)
+            sc_buf_printf(e->out, " with runs=%llu", (unsigned long long)runs);
+    } else {
+        for (size_t i = 0; i < c->n_rules; i++)
+            if (!put_step(e, c, c->rules[i].target, per_step_keys))
+                return false;
     }
     sc_buf_putc(e->out, '\n');
     return true;
@@ -457,4 +579,5 @@ const sc_backend sc_backend_eql = {
     .default_pipeline = "ecs_windows",
     .formats = EQL_FORMATS,
     .detection = eql_detection,
+    .correlation = eql_correlation,
 };

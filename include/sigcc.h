@@ -132,6 +132,9 @@ SIGCC_API sigcc_status sigcc_pipeline_load(sigcc_ctx *ctx, const char *name_or_p
  * express the rule: the diagnostics say what, at the rule's position. */
 SIGCC_API sigcc_status sigcc_convert_rule(sigcc_ctx *ctx, const sigcc_rule *rule,
                                           const char *target, const char *format, char **out);
+/* False for filters and for rules that only feed correlations without
+ * `generate: true` (they are part of the correlation's query). */
+SIGCC_API int sigcc_rule_emitted_alone(const sigcc_rule *rule);
 
 /* Rules ------------------------------------------------------------------ */
 /* Documents seen (valid or not), and the valid rules kept. */

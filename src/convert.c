@@ -65,14 +65,15 @@ sigcc_status sigcc_convert_rule(sigcc_ctx *ctx, const sigcc_rule *rule, const ch
         return SIGCC_EINVALID;
     sc_buf text = {0};
     sc_emit e = {b, rule, &text, &ctx->diags, false};
-    if (rule->kind == SIGCC_RULE_CORRELATION) {
+    if (rule->kind == SIGCC_RULE_CORRELATION && !b->correlation) {
         sc_source src = {.name = rule->file};
         ctx->diags.file_errors = 0;
         sc_diag(&ctx->diags, &src, SIGCC_ERROR, "not-implemented", (sc_loc){rule->line, 1, 1},
                 "the %s backend does not convert correlation rules yet", b->language);
         return SIGCC_EUNSUPPORTED;
     }
-    bool ok = b->detection(&e, format ? format : b->formats[0]);
+    const char *f = format ? format : b->formats[0];
+    bool ok = rule->kind == SIGCC_RULE_CORRELATION ? b->correlation(&e, f) : b->detection(&e, f);
     if (text.oom) {
         sc_buf_free(&text);
         return SIGCC_ENOMEM;
@@ -83,4 +84,18 @@ sigcc_status sigcc_convert_rule(sigcc_ctx *ctx, const sigcc_rule *rule, const ch
     }
     *out = sc_buf_take(&text);
     return *out ? SIGCC_OK : SIGCC_ENOMEM;
+}
+
+int sigcc_rule_emitted_alone(const sigcc_rule *rule)
+{
+    if (!rule || rule->kind == SIGCC_RULE_FILTER)
+        return false;
+    if (rule->used_by.n == 0)
+        return true;
+    for (size_t i = 0; i < rule->used_by.n; i++) {
+        const sigcc_rule *c = rule->used_by.items[i];
+        if (c->corr && c->corr->generate)
+            return true;
+    }
+    return false;
 }

@@ -88,7 +88,7 @@ static int convert_all(sigcc_ctx *ctx, const convert_args *a, FILE *out)
     int failed = 0, written = 0;
     for (size_t i = 0; i < sigcc_rule_count(ctx); i++) {
         const sigcc_rule *r = sigcc_rule_at(ctx, i);
-        if (sigcc_rule_get_kind(r) == SIGCC_RULE_FILTER)
+        if (!sigcc_rule_emitted_alone(r))
             continue;
         char *q = NULL;
         sigcc_status s = sigcc_convert_rule(ctx, r, a->target, a->format, &q);
