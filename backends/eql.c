@@ -42,12 +42,28 @@ static bool plain_field_char(char c, bool first)
            (!first && ((c >= '0' && c <= '9') || c == '.'));
 }
 
+/* Plain: dotted parts, each starting with a letter, _ or @. */
+static bool plain_field(const char *f)
+{
+    bool part_start = true;
+    for (const char *p = f; *p; p++) {
+        if (*p == '.') {
+            if (part_start)
+                return false; /* empty part */
+            part_start = true;
+            continue;
+        }
+        if (!plain_field_char(*p, part_start))
+            return false;
+        part_start = false;
+    }
+    return !part_start;
+}
+
 /* A field name, quoted with backticks unless it is a plain dotted name. */
 static void put_field(sc_buf *b, const char *f)
 {
-    bool plain = *f != '\0';
-    for (const char *p = f; *p && plain; p++)
-        plain = plain_field_char(*p, p == f);
+    bool plain = plain_field(f);
     if (plain) {
         sc_buf_puts(b, f);
         return;
@@ -102,46 +118,199 @@ static bool put_pattern(sc_emit *e, const sc_value *v, bool pattern)
 }
 
 /* ------------------------------------------------------------- regexes */
-/* PCRE as Sigma writes it -> Lucene regex, which matches the whole value:
- * add .* where the pattern is not anchored. Only a safe common subset is
- * translated; anything else is refused rather than changed. */
-static bool translate_regex(sc_emit *e, const sc_value *v, sc_buf *out)
+/* PCRE as Sigma writes it -> Lucene regex, which matches the whole value
+ * and has no escapes for shorthand classes, anchors or control characters.
+ * Translated exactly, or refused:
+ *   unanchored          -> .*( ... ).*
+ *   \t \n \r \f \e \a \xHH -> the character itself
+ *   . (without |s)      -> [^<newline>]   (Lucene's . also matches a newline)
+ *   (?:                 -> (
+ *   \d \s \w \b, (?=, back-references, inner anchors, |m -> refused        */
+typedef struct regex_tx {
+    sc_emit *e;
+    const sc_value *v;
+    sc_buf *out;
+    bool dotall;
+} regex_tx;
+
+static bool refuse_regex(regex_tx *t, const char *what)
 {
+    sc_emit_error(t->e, t->v->loc, "the regex construct %s (Lucene regex has no equivalent)",
+                  what);
+    return false;
+}
+
+static int hex_digit(char c)
+{
+    return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10
+                                          : c >= 'A' && c <= 'F' ? c - 'A' + 10 : -1;
+}
+
+/* A literal character in Lucene syntax (escaped if Lucene reserves it). */
+static void put_regex_char(sc_buf *out, char c, bool in_class)
+{
+    if (!in_class && strchr(".?+*|{}[]()\"\\<>@#&~^$", c))
+        sc_buf_putc(out, '\\');
+    else if (in_class && strchr("]\\^-", c))
+        sc_buf_putc(out, '\\');
+    sc_buf_putc(out, c);
+}
+
+/* An escape sequence at r[*i] (the backslash); advances *i past it. */
+static bool translate_escape(regex_tx *t, const char *r, size_t end, size_t *i, bool in_class)
+{
+    if (*i + 1 >= end)
+        return refuse_regex(t, "'\\' at the end");
+    char x = r[*i + 1];
+    *i += 2;
+    static const char controls[][2] = {{'t', '\t'}, {'n', '\n'}, {'r', '\r'},
+                                       {'f', '\f'}, {'e', 0x1b}, {'a', 0x07}};
+    for (size_t k = 0; k < sizeof controls / sizeof controls[0]; k++)
+        if (x == controls[k][0]) {
+            put_regex_char(t->out, controls[k][1], in_class);
+            return true;
+        }
+    if (x == 'x' && *i + 1 < end && hex_digit(r[*i]) >= 0 && hex_digit(r[*i + 1]) >= 0) {
+        char c = (char)(hex_digit(r[*i]) * 16 + hex_digit(r[*i + 1]));
+        *i += 2;
+        if (c == 0)
+            return refuse_regex(t, "'\\x00'");
+        put_regex_char(t->out, c, in_class);
+        return true;
+    }
+    if ((x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z') || (x >= '0' && x <= '9')) {
+        char what[8] = {'\'', '\\', x, '\'', 0};
+        return refuse_regex(t, what);
+    }
+    put_regex_char(t->out, x, in_class); /* an escaped punctuation character */
+    return true;
+}
+
+/* A character class [...] from r[*i]; advances *i past it. */
+static bool translate_class(regex_tx *t, const char *r, size_t end, size_t *i)
+{
+    sc_buf_putc(t->out, '[');
+    (*i)++;
+    if (*i < end && r[*i] == '^') {
+        sc_buf_putc(t->out, '^');
+        (*i)++;
+    }
+    bool first = true;
+    while (*i < end && (r[*i] != ']' || first)) {
+        first = false;
+        if (r[*i] == '[' && *i + 1 < end && r[*i + 1] == ':')
+            return refuse_regex(t, "'[:class:]'");
+        if (r[*i] == '\\') {
+            if (!translate_escape(t, r, end, i, true))
+                return false;
+            continue;
+        }
+        if (r[*i] == '-' && !(*i + 1 < end && r[*i + 1] == ']') && t->out->len &&
+            t->out->data[t->out->len - 1] != '[') {
+            sc_buf_putc(t->out, '-'); /* a range */
+            (*i)++;
+            continue;
+        }
+        put_regex_char(t->out, r[*i], true);
+        (*i)++;
+    }
+    if (*i >= end)
+        return refuse_regex(t, "'[' without ']'");
+    sc_buf_putc(t->out, ']');
+    (*i)++;
+    return true;
+}
+
+/* Is there a '|' outside groups and classes? */
+static bool top_level_alternation(const char *r, size_t n)
+{
+    int depth = 0;
+    bool in_class = false;
+    for (size_t i = 0; i < n; i++) {
+        char c = r[i];
+        if (c == '\\') {
+            i++;
+        } else if (in_class) {
+            in_class = c != ']';
+        } else if (c == '[') {
+            in_class = true;
+            if (i + 1 < n && r[i + 1] == ']')
+                i++;
+        } else if (c == '(') {
+            depth++;
+        } else if (c == ')') {
+            depth--;
+        } else if (c == '|' && depth == 0) {
+            return true;
+        }
+    }
+    return false;
+}
+
+static bool translate_body(regex_tx *t, const char *r, size_t start, size_t end)
+{
+    for (size_t i = start; i < end;) {
+        char c = r[i];
+        if (c == '\\') {
+            if (!translate_escape(t, r, end, &i, false))
+                return false;
+        } else if (c == '[') {
+            if (!translate_class(t, r, end, &i))
+                return false;
+        } else if (c == '(' && i + 1 < end && r[i + 1] == '?') {
+            if (!(i + 2 < end && r[i + 2] == ':'))
+                return refuse_regex(t, "'(?' (flags, lookaround, named groups)");
+            sc_buf_putc(t->out, '(');
+            i += 3;
+        } else if (c == '^' || c == '$') {
+            return refuse_regex(t, c == '^' ? "'^' inside the pattern" : "'$' inside the pattern");
+        } else if (c == '.') {
+            if (t->dotall)
+                sc_buf_putc(t->out, '.');
+            else
+                sc_buf_puts(t->out, "[^\n]");
+            i++;
+        } else if (strchr("\"<>@#&~", c)) {
+            put_regex_char(t->out, c, false); /* literal in PCRE, reserved in Lucene */
+            i++;
+        } else {
+            sc_buf_putc(t->out, c);
+            i++;
+        }
+    }
+    return true;
+}
+
+static bool translate_regex(sc_emit *e, const sc_match *m, const sc_value *v, sc_buf *out)
+{
+    regex_tx t = {e, v, out, (m->mods & SC_MODBIT(SC_MOD_RE_S)) != 0};
     const char *r = v->raw;
-    size_t n = v->raw_len, i = 0, end = n;
+    size_t n = v->raw_len, start = 0, end = n;
     bool start_anchor = n && r[0] == '^';
-    bool end_anchor = n > 1 && r[n - 1] == '$' && r[n - 2] != '\\';
+    bool end_anchor = n > 1 && r[n - 1] == '$';
+    if (end_anchor) { /* an escaped '$' is a literal, not an anchor */
+        size_t backslashes = 0;
+        for (size_t k = n - 1; k > 0 && r[k - 1] == '\\'; k--)
+            backslashes++;
+        end_anchor = backslashes % 2 == 0;
+    }
+    bool alternation = top_level_alternation(r, n);
+    if ((m->mods & SC_MODBIT(SC_MOD_RE_M)) && (memchr(r, '^', n) || memchr(r, '$', n)))
+        return refuse_regex(&t, "'^'/'$' with |m (anchors at every line)");
+    if (alternation && (start_anchor || end_anchor))
+        return refuse_regex(&t, "anchors with a top-level '|'");
     if (start_anchor)
-        i = 1;
+        start = 1;
     if (end_anchor)
         end = n - 1;
     if (!start_anchor)
         sc_buf_puts(out, ".*");
-    for (; i < end; i++) {
-        char c = r[i];
-        if (c == '\\' && i + 1 < end) {
-            char x = r[i + 1];
-            if (strchr("dDsSwWbBAZzQEpPhHvVRXKG0123456789", x)) {
-                sc_emit_error(e, v->loc, "the regex escape \\%c (Lucene regex has no shorthand "
-                                         "classes, anchors or back-references)", x);
-                return false;
-            }
-            sc_buf_putc(out, c);
-            sc_buf_putc(out, x);
-            i++;
-            continue;
-        }
-        if (c == '^' || c == '$' || (c == '(' && i + 1 < end && r[i + 1] == '?')) {
-            sc_emit_error(e, v->loc, "the regex construct '%c%s' (Lucene regex has no inner "
-                                     "anchors, groups with (?...) or lookaround)",
-                          c, c == '(' ? "?" : "");
-            return false;
-        }
-        /* Lucene reserves these; PCRE reads them as literals. */
-        if (strchr("\"<>@#&~", c))
-            sc_buf_putc(out, '\\');
-        sc_buf_putc(out, c);
-    }
+    if (alternation)
+        sc_buf_putc(out, '(');
+    if (!translate_body(&t, r, start, end))
+        return false;
+    if (alternation)
+        sc_buf_putc(out, ')');
     if (!end_anchor)
         sc_buf_puts(out, ".*");
     return true;
@@ -293,7 +462,7 @@ static bool put_values(sc_emit *e, const sc_match *m, const sc_value *const *val
     case SC_OP_RE: {
         for (size_t i = 0; i < n; i++) {
             sc_buf re = {0};
-            bool ok = translate_regex(e, vals[i], &re);
+            bool ok = translate_regex(e, m, vals[i], &re);
             if (ok) {
                 if (i)
                     sc_buf_puts(b, " or ");
@@ -436,7 +605,8 @@ static const char *event_category(const sc_logsource *ls)
 static bool put_query(sc_emit *e, const sigcc_rule *r)
 {
     sc_buf_printf(e->out, "%s where ", event_category(&r->logsource));
-    if (!put_node(e, r->condition, 0))
+    /* With filters ANDed after it, the condition binds like an and-operand. */
+    if (!put_node(e, r->condition, r->applied_filters.n ? 2 : 0))
         return false;
     for (size_t i = 0; i < r->applied_filters.n; i++) {
         const sigcc_rule *f = r->applied_filters.items[i];
