@@ -617,13 +617,188 @@ static bool put_query(sc_emit *e, const sigcc_rule *r)
     return true;
 }
 
+/* ------------------------------------------------ Kibana detection rule */
+static const char *const TACTICS[][3] = {
+    {"reconnaissance", "TA0043", "Reconnaissance"},
+    {"resource-development", "TA0042", "Resource Development"},
+    {"initial-access", "TA0001", "Initial Access"},
+    {"execution", "TA0002", "Execution"},
+    {"persistence", "TA0003", "Persistence"},
+    {"privilege-escalation", "TA0004", "Privilege Escalation"},
+    {"defense-evasion", "TA0005", "Defense Evasion"},
+    {"credential-access", "TA0006", "Credential Access"},
+    {"discovery", "TA0007", "Discovery"},
+    {"lateral-movement", "TA0008", "Lateral Movement"},
+    {"collection", "TA0009", "Collection"},
+    {"command-and-control", "TA0011", "Command and Control"},
+    {"exfiltration", "TA0010", "Exfiltration"},
+    {"impact", "TA0040", "Impact"},
+};
+
+static void put_json(sc_buf *b, const char *s)
+{
+    if (s)
+        sc_buf_put_json_string(b, s, strlen(s));
+    else
+        sc_buf_puts(b, "null");
+}
+
+static void put_json_list(sc_buf *b, const sc_strlist *l)
+{
+    sc_buf_putc(b, '[');
+    for (size_t i = 0; i < l->n; i++) {
+        if (i)
+            sc_buf_putc(b, ',');
+        put_json(b, l->items[i]);
+    }
+    sc_buf_putc(b, ']');
+}
+
+/* "attack.t1071.003" -> "T1071.003"; false if the tag is no technique. */
+static bool technique_id(const char *tag, char *id, size_t cap)
+{
+    if (strncmp(tag, "attack.t", 8) != 0 || tag[8] < '0' || tag[8] > '9' ||
+        strlen(tag + 7) >= cap)
+        return false;
+    snprintf(id, cap, "T%s", tag + 8);
+    return true;
+}
+
+#define MAX_TECHNIQUES 64
+
+/* The techniques of a rule, each parent once with its sub-techniques
+ * under it. Sigma carries no ATT&CK names, so the id stands in for the
+ * name. */
+static void put_techniques(sc_buf *b, const sc_strlist *tags)
+{
+    char ids[MAX_TECHNIQUES][32];
+    size_t n = 0;
+    for (size_t k = 0; k < tags->n && n < MAX_TECHNIQUES; k++)
+        if (technique_id(tags->items[k], ids[n], sizeof ids[n]))
+            n++;
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        size_t plen = strcspn(ids[i], ".");
+        bool seen = false;
+        for (size_t j = 0; j < i && !seen; j++)
+            seen = strcspn(ids[j], ".") == plen && !strncmp(ids[j], ids[i], plen);
+        if (seen)
+            continue;
+        sc_buf_printf(b, "%s{\"id\":\"%.*s\",\"name\":\"%.*s\",\"reference\":"
+                         "\"https://attack.mitre.org/techniques/%.*s/\",\"subtechnique\":[",
+                      first ? "" : ",", (int)plen, ids[i], (int)plen, ids[i], (int)plen, ids[i]);
+        first = false;
+        bool first_sub = true;
+        for (size_t j = i; j < n; j++) {
+            if (strncmp(ids[j], ids[i], plen) != 0 || ids[j][plen] != '.')
+                continue;
+            sc_buf_printf(b, "%s{\"id\":\"%s\",\"name\":\"%s\",\"reference\":"
+                             "\"https://attack.mitre.org/techniques/%.*s/%s/\"}",
+                          first_sub ? "" : ",", ids[j], ids[j], (int)plen, ids[j],
+                          ids[j] + plen + 1);
+            first_sub = false;
+        }
+        sc_buf_puts(b, "]}");
+    }
+}
+
+/* MITRE ATT&CK: one entry per tactic tag, with every technique tag of the
+ * rule under it (Sigma tags do not say which technique serves which
+ * tactic). */
+static void put_threat(sc_buf *b, const sc_strlist *tags)
+{
+    sc_buf_putc(b, '[');
+    bool first = true;
+    for (size_t i = 0; i < tags->n; i++) {
+        for (size_t t = 0; t < sizeof TACTICS / sizeof TACTICS[0]; t++) {
+            if (strncmp(tags->items[i], "attack.", 7) != 0 ||
+                strcmp(tags->items[i] + 7, TACTICS[t][0]) != 0)
+                continue;
+            sc_buf_printf(b, "%s{\"framework\":\"MITRE ATT&CK\",\"tactic\":{\"id\":\"%s\","
+                             "\"name\":\"%s\",\"reference\":"
+                             "\"https://attack.mitre.org/tactics/%s/\"},\"technique\":[",
+                          first ? "" : ",", TACTICS[t][1], TACTICS[t][2], TACTICS[t][1]);
+            first = false;
+            put_techniques(b, tags);
+            sc_buf_puts(b, "]}");
+        }
+    }
+    sc_buf_putc(b, ']');
+}
+
+static const char *severity(const char *level)
+{
+    if (!level || !strcmp(level, "informational"))
+        return "low";
+    return level; /* low, medium, high, critical */
+}
+
+static int risk_score(const char *level)
+{
+    static const char *const names[] = {"informational", "low", "medium", "high", "critical"};
+    static const int scores[] = {21, 21, 47, 73, 99};
+    for (size_t i = 0; level && i < 5; i++)
+        if (!strcmp(level, names[i]))
+            return scores[i];
+    return 21;
+}
+
+/* One line of NDJSON that Kibana's detection rules import reads. */
+static bool put_kibana_rule(sc_emit *e, const sc_buf *query)
+{
+    const sigcc_rule *r = e->rule;
+    sc_buf *b = e->out;
+    sc_buf_puts(b, "{\"rule_id\":");
+    put_json(b, r->id);
+    sc_buf_puts(b, ",\"name\":");
+    put_json(b, r->title);
+    sc_buf_puts(b, ",\"description\":");
+    put_json(b, r->description ? r->description : r->title);
+    sc_buf_puts(b, ",\"type\":\"eql\",\"language\":\"eql\",\"query\":");
+    sc_buf_put_json_string(b, query->data ? query->data : "", query->len);
+    sc_buf_puts(b, ",\"index\":[\"logs-*\",\"winlogbeat-*\"],\"severity\":");
+    put_json(b, severity(r->level));
+    sc_buf_printf(b, ",\"risk_score\":%d,\"author\":[", risk_score(r->level));
+    if (r->author)
+        put_json(b, r->author);
+    sc_buf_puts(b, "],\"references\":");
+    put_json_list(b, &r->references);
+    sc_buf_puts(b, ",\"false_positives\":");
+    put_json_list(b, &r->falsepositives);
+    sc_buf_puts(b, ",\"tags\":");
+    put_json_list(b, &r->tags);
+    sc_buf_puts(b, ",\"threat\":");
+    put_threat(b, &r->tags);
+    sc_buf_puts(b, ",\"enabled\":false,\"interval\":\"5m\",\"from\":\"now-6m\","
+                   "\"max_signals\":100,\"version\":1}\n");
+    return true;
+}
+
+/* The query alone, or wrapped for Kibana. */
+static bool finish(sc_emit *e, const char *format, sc_buf *query)
+{
+    bool ok = true;
+    if (!strcmp(format, "kibana-ndjson")) {
+        ok = put_kibana_rule(e, query);
+    } else {
+        sc_buf_put(e->out, query->data ? query->data : "", query->len);
+        sc_buf_putc(e->out, '\n');
+    }
+    sc_buf_free(query);
+    return ok;
+}
+
 static bool eql_detection(sc_emit *e, const char *format)
 {
-    (void)format;
-    if (!put_query(e, e->rule))
+    sc_buf query = {0}, *out = e->out;
+    e->out = &query;
+    bool ok = put_query(e, e->rule);
+    e->out = out;
+    if (!ok) {
+        sc_buf_free(&query);
         return false;
-    sc_buf_putc(e->out, '\n');
-    return true;
+    }
+    return finish(e, format, &query);
 }
 
 /* ---------------------------------------------------------- correlations */
@@ -689,9 +864,23 @@ static bool put_step(sc_emit *e, const sc_correlation *c, const sigcc_rule *r, b
  * [query] with runs=N+1; temporal_ordered is a sequence of the rules in
  * order. Everything else (counts with an upper bound, distinct values,
  * sums, unordered temporal) has no EQL form. */
+static bool eql_sequence(sc_emit *e);
+
 static bool eql_correlation(sc_emit *e, const char *format)
 {
-    (void)format;
+    sc_buf query = {0}, *out = e->out;
+    e->out = &query;
+    bool ok = eql_sequence(e);
+    e->out = out;
+    if (!ok) {
+        sc_buf_free(&query);
+        return false;
+    }
+    return finish(e, format, &query);
+}
+
+static bool eql_sequence(sc_emit *e)
+{
     const sc_correlation *c = e->rule->corr;
     sc_loc at = {e->rule->line, 1, 1};
     uint64_t runs = 0;
@@ -737,11 +926,10 @@ static bool eql_correlation(sc_emit *e, const char *format)
             if (!put_step(e, c, c->rules[i].target, per_step_keys))
                 return false;
     }
-    sc_buf_putc(e->out, '\n');
     return true;
 }
 
-static const char *const EQL_FORMATS[] = {"default", NULL};
+static const char *const EQL_FORMATS[] = {"default", "kibana-ndjson", NULL};
 
 const sc_backend sc_backend_eql = {
     .name = "eql",

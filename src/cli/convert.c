@@ -12,6 +12,7 @@
  */
 #include "cli.h"
 
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -98,7 +99,9 @@ static int convert_all(sigcc_ctx *ctx, const convert_args *a, FILE *out)
             failed = 1;
             continue;
         }
-        fprintf(out, "%s%s", written++ ? "\n" : "", q);
+        /* Queries are separated by a blank line; NDJSON has one object per line. */
+        bool ndjson = a->format && strstr(a->format, "ndjson");
+        fprintf(out, "%s%s", written++ && !ndjson ? "\n" : "", q);
         sigcc_free(q);
     }
     return failed;

@@ -7,7 +7,7 @@
 #   tests/golden/rules/<dir>.explain          as written (-O0)
 #   tests/golden/rules/<dir>.O1.explain       optimized (-O1)
 #   tests/golden/rules/<dir>.passes           the tree after each pass (--passes)
-#   tests/golden/convert/<dir>.<target>       the queries of each target (convert -t)
+#   tests/golden/convert/<dir>.<target>[.<format>]  each target's output in each format
 # --update rewrites the expectations; read the diff before committing it.
 set -u
 cd "$(dirname "$0")/../.."
@@ -45,10 +45,12 @@ for dir in rules/*/; do
     compare "rules/$name" "tests/golden/rules/$name.explain" "$sigcc" explain -O0 "$dir"
     compare "rules/$name -O1" "tests/golden/rules/$name.O1.explain" "$sigcc" explain -O1 "$dir"
     compare "rules/$name --passes" "tests/golden/rules/$name.passes" "$sigcc" explain --passes "$dir"
-    for target in $("$sigcc" list targets | cut -f1); do
-        compare "rules/$name -t $target" "tests/golden/convert/$name.$target" \
-            "$sigcc" convert -t "$target" "$dir"
-    done
+    while IFS=$'\t' read -r target format; do
+        suffix=$target
+        [ "$format" = default ] || suffix=$target.$format
+        compare "rules/$name -t $target -f $format" "tests/golden/convert/$name.$suffix" \
+            "$sigcc" convert -t "$target" -f "$format" "$dir"
+    done < <("$sigcc" list formats)
 done
 echo "golden: $pass passed, $fail failed"
 [ $fail -eq 0 ]
