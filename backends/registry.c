@@ -9,9 +9,11 @@
 #include <string.h>
 
 extern const sc_backend sc_backend_eql;
+extern const sc_backend sc_backend_kql;
 
 static const sc_backend *const BACKENDS[] = {
     &sc_backend_eql,
+    &sc_backend_kql,
 };
 
 const sc_backend *sc_backend_at(size_t index)

@@ -38,7 +38,7 @@ check "rules/" "^[0-9]+ rules, 0 errors, 0 warnings" rules
 for target in $("$sigcc" list targets | cut -f1); do
     out=$("$sigcc" convert -t "$target" "$shared/sigma-corpus" 2>/tmp/sigcc-convert-$$.err)
     rc=$?
-    queries=$(printf '%s\n' "$out" | grep -c ' where \|^[^ ]' || true)
+    queries=$(printf '%s\n' "$out" | awk 'BEGIN { RS = "" } END { print NR }')
     refused=$(grep -c 'error:' /tmp/sigcc-convert-$$.err || true)
     rm -f /tmp/sigcc-convert-$$.err
     if [ $rc -le 1 ] && [ "$queries" -gt 0 ]; then

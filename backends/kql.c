@@ -1,0 +1,611 @@
+/*
+ * kql.c - Kusto Query Language for Microsoft Defender XDR advanced hunting
+ * (and Microsoft Sentinel, which holds the same Device* tables).
+ *
+ * A detection rule becomes `Table\n| where condition`. The table is the
+ * rule's custom attribute `kql_table`, which the pipeline sets per
+ * logsource category (pipelines/microsoft_xdr.yml); a rule without one is
+ * refused. KQL string operators are case-insensitive unless `_cs` / `==`:
+ * equality `=~` / `==`, sets `in~` / `in`, `contains`, `startswith`,
+ * `endswith` (and `_cs`); any other wildcard pattern is an anchored RE2
+ * `matches regex`. null and exists read an empty string as absent (KQL
+ * string columns hold "" where a value is missing). Keywords, time parts
+ * and field references other than equality are refused. Mapping table:
+ * docs/backends/kql.md.
+ */
+#include "backend.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ------------------------------------------------------------- literals */
+/* A KQL string literal: "..." with \\ \" \n \r \t. Other control
+ * characters have no escape we rely on: false (the caller refuses). */
+static bool string_ok(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\n' && c != '\r' && c != '\t') || c == 0x7f)
+            return false;
+    }
+    return true;
+}
+
+static void put_string(sc_buf *b, const char *s, size_t n)
+{
+    sc_buf_putc(b, '"');
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        switch (c) {
+        case '"': sc_buf_puts(b, "\\\""); break;
+        case '\\': sc_buf_puts(b, "\\\\"); break;
+        case '\n': sc_buf_puts(b, "\\n"); break;
+        case '\r': sc_buf_puts(b, "\\r"); break;
+        case '\t': sc_buf_puts(b, "\\t"); break;
+        default: sc_buf_putc(b, c);
+        }
+    }
+    sc_buf_putc(b, '"');
+}
+
+static bool plain_ident(const char *f)
+{
+    if (!*f || (*f >= '0' && *f <= '9'))
+        return false;
+    for (const char *p = f; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || *p == '_' ||
+              (*p >= '0' && *p <= '9')))
+            return false;
+    return true;
+}
+
+/* A column: as it is when it is an identifier, else ["name"]. */
+static bool put_field(sc_emit *e, sc_loc loc, const char *f)
+{
+    if (plain_ident(f)) {
+        sc_buf_puts(e->out, f);
+        return true;
+    }
+    if (!string_ok(f, strlen(f))) {
+        sc_emit_error(e, loc, "a control character in a field name");
+        return false;
+    }
+    sc_buf_putc(e->out, '[');
+    put_string(e->out, f, strlen(f));
+    sc_buf_putc(e->out, ']');
+    return true;
+}
+
+static void put_number(sc_buf *b, const sc_value *v)
+{
+    if (v->is_int)
+        sc_buf_printf(b, "%lld", (long long)v->ival);
+    else
+        sc_buf_printf(b, "%.17g", v->num);
+}
+
+static bool put_literal(sc_emit *e, const sc_value *v, const char *s, size_t n)
+{
+    if (!string_ok(s, n)) {
+        sc_emit_error(e, v->loc, "a control character other than tab, newline and carriage "
+                                 "return in a string");
+        return false;
+    }
+    put_string(e->out, s, n);
+    return true;
+}
+
+/* ------------------------------------------------------------- patterns */
+static bool has_placeholder(sc_emit *e, const sc_value *v)
+{
+    for (size_t i = 0; i < v->n_parts; i++)
+        if (v->parts[i].kind == SC_PART_PLACEHOLDER) {
+            sc_emit_error(e, v->loc, "the placeholder %%%.*s%% (fill it with a pipeline)",
+                          (int)v->parts[i].len, v->parts[i].text);
+            return true;
+        }
+    return false;
+}
+
+/* The literal text of a value without wildcards. */
+static void plain_text(const sc_value *v, sc_buf *t)
+{
+    for (size_t i = 0; i < v->n_parts; i++)
+        sc_buf_put(t, v->parts[i].text, v->parts[i].len);
+}
+
+/* A character of the RE2 pattern, escaped when it is not alphanumeric
+ * ASCII; control characters as \x{HH}. */
+static void put_re2_char(sc_buf *out, unsigned char c)
+{
+    if (c < 0x20 || c == 0x7f)
+        sc_buf_printf(out, "\\x{%02x}", c);
+    else if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                           (c >= '0' && c <= '9') || c == ' '))
+        sc_buf_printf(out, "\\%c", c);
+    else
+        sc_buf_putc(out, (char)c);
+}
+
+/* f matches regex "(?is)^...$" for a wildcard pattern. */
+static void put_pattern_regex(sc_emit *e, const sc_match *m, const sc_value *v)
+{
+    sc_buf re = {0};
+    sc_buf_puts(&re, m->cased ? "(?s)^" : "(?is)^");
+    for (size_t i = 0; i < v->n_parts; i++) {
+        const sc_part *p = &v->parts[i];
+        if (p->kind == SC_PART_STAR)
+            sc_buf_puts(&re, ".*");
+        else if (p->kind == SC_PART_ONE)
+            sc_buf_putc(&re, '.');
+        else
+            for (size_t k = 0; k < p->len; k++)
+                put_re2_char(&re, (unsigned char)p->text[k]);
+    }
+    sc_buf_putc(&re, '$');
+    put_field(e, m->field_loc, m->field);
+    sc_buf_puts(e->out, " matches regex ");
+    put_string(e->out, re.data ? re.data : "", re.len);
+    sc_buf_free(&re);
+}
+
+/* One wildcard pattern: contains / startswith / endswith when it is one
+ * literal with stars at its ends, isnotempty for stars alone, else a
+ * regex. */
+static bool put_pattern(sc_emit *e, const sc_match *m, const sc_value *v)
+{
+    if (has_placeholder(e, v))
+        return false;
+    size_t n = v->n_parts, lits = 0, lit = 0, first = 0, last = n;
+    bool ones = false, inner_star = false;
+    for (size_t i = 0; i < n; i++) {
+        if (v->parts[i].kind == SC_PART_LIT && v->parts[i].len) {
+            lits++;
+            lit = i;
+        } else if (v->parts[i].kind == SC_PART_ONE) {
+            ones = true;
+        }
+    }
+    while (first < n && v->parts[first].kind == SC_PART_STAR)
+        first++;
+    while (last > first && v->parts[last - 1].kind == SC_PART_STAR)
+        last--;
+    for (size_t i = first; i < last; i++)
+        if (v->parts[i].kind == SC_PART_STAR)
+            inner_star = true;
+    if (!ones && lits == 0) { /* only stars: any value */
+        sc_buf_puts(e->out, "isnotempty(");
+        if (!put_field(e, m->field_loc, m->field))
+            return false;
+        sc_buf_putc(e->out, ')');
+        return true;
+    }
+    if (ones || inner_star || lits != 1 || !string_ok(v->parts[lit].text, v->parts[lit].len)) {
+        put_pattern_regex(e, m, v);
+        return true;
+    }
+    const char *op = first > 0 && last < n ? "contains" : first > 0 ? "endswith" : "startswith";
+    if (!put_field(e, m->field_loc, m->field))
+        return false;
+    sc_buf_printf(e->out, " %s%s ", op, m->cased ? "_cs" : "");
+    put_string(e->out, v->parts[lit].text, v->parts[lit].len);
+    return true;
+}
+
+/* ------------------------------------------------------------- regexes */
+/* PCRE as Sigma writes it, checked for what RE2 lacks; control characters
+ * become \x{HH}. Everything else is passed on as written. */
+static bool refuse_regex(sc_emit *e, const sc_value *v, const char *what)
+{
+    sc_emit_error(e, v->loc, "the regex construct %s (RE2 has no equivalent)", what);
+    return false;
+}
+
+static bool translate_regex(sc_emit *e, const sc_match *m, const sc_value *v, sc_buf *out)
+{
+    const char *r = v->raw;
+    size_t n = v->raw_len;
+    char flags[8];
+    size_t nf = 0;
+    if (m->mods & SC_MODBIT(SC_MOD_RE_I))
+        flags[nf++] = 'i';
+    if (m->mods & SC_MODBIT(SC_MOD_RE_M))
+        flags[nf++] = 'm';
+    if (m->mods & SC_MODBIT(SC_MOD_RE_S))
+        flags[nf++] = 's';
+    if (nf)
+        sc_buf_printf(out, "(?%.*s)", (int)nf, flags);
+    bool in_class = false, after_quant = false;
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)r[i];
+        bool quant = false;
+        if (c == '\\') {
+            if (i + 1 >= n)
+                return refuse_regex(e, v, "'\\' at the end");
+            unsigned char x = (unsigned char)r[++i];
+            if (x < 0x20 || x == 0x7f) {
+                put_re2_char(out, x);
+            } else if ((x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z') ||
+                       (x >= '0' && x <= '9')) {
+                if (!strchr("dDsSwWbBAzpPQExaftnrv", x)) {
+                    char what[16];
+                    snprintf(what, sizeof what, "'\\%c'", x);
+                    return refuse_regex(e, v, what);
+                }
+                sc_buf_putc(out, '\\');
+                sc_buf_putc(out, (char)x);
+            } else {
+                sc_buf_putc(out, '\\');
+                sc_buf_putc(out, (char)x);
+            }
+        } else if (c < 0x20 || c == 0x7f) {
+            put_re2_char(out, c);
+        } else if (in_class) {
+            if (c == '[' && i + 1 < n && r[i + 1] == ':') {
+                const char *end = NULL;
+                for (size_t k = i + 2; k + 1 < n && !end; k++)
+                    if (r[k] == ':' && r[k + 1] == ']')
+                        end = r + k;
+                if (!end)
+                    return refuse_regex(e, v, "'[:' without ':]'");
+                sc_buf_put(out, r + i, (size_t)(end - (r + i)) + 2);
+                i = (size_t)(end - r) + 1;
+                continue;
+            }
+            if (c == ']')
+                in_class = false;
+            sc_buf_putc(out, (char)c);
+        } else if (c == '[') {
+            in_class = true;
+            sc_buf_putc(out, '[');
+            if (i + 1 < n && r[i + 1] == '^') {
+                sc_buf_putc(out, '^');
+                i++;
+            }
+            if (i + 1 < n && r[i + 1] == ']') { /* a leading ']' is literal */
+                sc_buf_puts(out, "\\]");
+                i++;
+            }
+        } else if (c == '(' && i + 1 < n && r[i + 1] == '?') {
+            size_t k = i + 2;
+            if (k < n && r[k] == 'P' && k + 1 < n && r[k + 1] == '<') {
+                sc_buf_puts(out, "(?P<");
+                i = k + 1;
+                continue;
+            }
+            while (k < n && strchr("imsU-", r[k]))
+                k++;
+            if (k >= n || (r[k] != ':' && r[k] != ')'))
+                return refuse_regex(e, v, "'(?' other than flags, (?: and (?P< (lookaround, "
+                                          "atomic groups, recursion, named groups)");
+            sc_buf_put(out, r + i, k + 1 - i);
+            i = k;
+        } else if (c == '+' && after_quant) {
+            return refuse_regex(e, v, "a possessive quantifier");
+        } else {
+            quant = c == '*' || c == '+' || c == '?' || c == '}';
+            sc_buf_putc(out, (char)c);
+        }
+        after_quant = quant;
+    }
+    if (in_class)
+        return refuse_regex(e, v, "'[' without ']'");
+    return true;
+}
+
+/* --------------------------------------------------------------- leaves */
+static bool is_wildcard(const sc_value *v)
+{
+    return v->kind == SC_VAL_STRING && sc_pattern_has_wildcards(v->parts, v->n_parts);
+}
+
+/* One comparison per value kind of an equality, ORed. */
+static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *vals, size_t n)
+{
+    sc_buf *b = e->out;
+    size_t nulls = 0, nums = 0, plain = 0, pats = 0;
+    for (size_t i = 0; i < n; i++) {
+        const sc_value *v = vals[i];
+        if (v->kind == SC_VAL_NULL)
+            nulls++;
+        else if (v->kind == SC_VAL_NUMBER || v->kind == SC_VAL_BOOL)
+            nums++;
+        else if (is_wildcard(v))
+            pats++;
+        else
+            plain++;
+    }
+    size_t terms = (nulls > 0) + (nums > 0) + (plain > 0) + pats;
+    bool ok = true, first = true;
+    if (terms > 1)
+        sc_buf_putc(b, '(');
+#define SEP()                                                                                    \
+    do {                                                                                         \
+        if (!first)                                                                              \
+            sc_buf_puts(b, " or ");                                                              \
+        first = false;                                                                           \
+    } while (0)
+    if (nulls) {
+        SEP();
+        sc_buf_puts(b, "isempty(");
+        ok = put_field(e, m->field_loc, m->field);
+        sc_buf_putc(b, ')');
+    }
+    if (nums && ok) {
+        SEP();
+        ok = put_field(e, m->field_loc, m->field);
+        sc_buf_puts(b, nums > 1 ? " in (" : " == ");
+        size_t k = 0;
+        for (size_t i = 0; i < n; i++) {
+            const sc_value *v = vals[i];
+            if (v->kind == SC_VAL_NUMBER)
+                sc_buf_puts(b, k++ ? ", " : ""), put_number(b, v);
+            else if (v->kind == SC_VAL_BOOL)
+                sc_buf_puts(b, k++ ? ", " : ""), sc_buf_puts(b, v->bval ? "true" : "false");
+        }
+        if (nums > 1)
+            sc_buf_putc(b, ')');
+    }
+    if (plain && ok) {
+        SEP();
+        ok = put_field(e, m->field_loc, m->field);
+        if (plain > 1)
+            sc_buf_puts(b, m->cased ? " in (" : " in~ (");
+        else
+            sc_buf_puts(b, m->cased ? " == " : " =~ ");
+        size_t k = 0;
+        for (size_t i = 0; i < n && ok; i++) {
+            const sc_value *v = vals[i];
+            if (v->kind != SC_VAL_STRING || is_wildcard(v))
+                continue;
+            if (has_placeholder(e, v)) {
+                ok = false;
+                break;
+            }
+            if (k++)
+                sc_buf_puts(b, ", ");
+            sc_buf text = {0};
+            plain_text(v, &text);
+            ok = put_literal(e, v, text.data ? text.data : "", text.len);
+            sc_buf_free(&text);
+        }
+        if (plain > 1)
+            sc_buf_putc(b, ')');
+    }
+    for (size_t i = 0; i < n && ok; i++) {
+        if (!is_wildcard(vals[i]))
+            continue;
+        SEP();
+        ok = put_pattern(e, m, vals[i]);
+    }
+#undef SEP
+    if (terms > 1)
+        sc_buf_putc(b, ')');
+    return ok;
+}
+
+static const char *compare_op(sc_op op)
+{
+    switch (op) {
+    case SC_OP_LT: return "<";
+    case SC_OP_LTE: return "<=";
+    case SC_OP_GT: return ">";
+    default: return ">=";
+    }
+}
+
+/* The values of a match, ORed (one value when |all splits them). */
+static bool put_values(sc_emit *e, const sc_match *m, const sc_value *const *vals, size_t n)
+{
+    sc_buf *b = e->out;
+    if (m->op == SC_OP_EQ)
+        return put_equality(e, m, vals, n);
+    if (m->op == SC_OP_FIELDREF) {
+        if (n != 1 || m->mods & (SC_MODBIT(SC_MOD_CONTAINS) | SC_MODBIT(SC_MOD_STARTSWITH) |
+                                 SC_MODBIT(SC_MOD_ENDSWITH))) {
+            sc_emit_error(e, m->field_loc, "a field reference other than equality with one "
+                                           "field");
+            return false;
+        }
+        if (!put_field(e, m->field_loc, m->field))
+            return false;
+        sc_buf_puts(b, m->cased ? " == " : " =~ ");
+        return put_field(e, vals[0]->loc, vals[0]->raw);
+    }
+    if (n > 1)
+        sc_buf_putc(b, '(');
+    for (size_t i = 0; i < n; i++) {
+        const sc_value *v = vals[i];
+        if (i)
+            sc_buf_puts(b, " or ");
+        switch (m->op) {
+        case SC_OP_LT:
+        case SC_OP_LTE:
+        case SC_OP_GT:
+        case SC_OP_GTE:
+            if (!put_field(e, m->field_loc, m->field))
+                return false;
+            sc_buf_printf(b, " %s ", compare_op(m->op));
+            put_number(b, v);
+            break;
+        case SC_OP_CIDR:
+            sc_buf_puts(b, v->family == 6 ? "ipv6_is_in_range(" : "ipv4_is_in_range(");
+            if (!put_field(e, m->field_loc, m->field))
+                return false;
+            sc_buf_puts(b, ", ");
+            if (!put_literal(e, v, v->raw, v->raw_len))
+                return false;
+            sc_buf_putc(b, ')');
+            break;
+        case SC_OP_RE: {
+            sc_buf re = {0};
+            bool ok = translate_regex(e, m, v, &re);
+            if (ok) {
+                ok = put_field(e, m->field_loc, m->field);
+                sc_buf_puts(b, " matches regex ");
+                put_string(b, re.data ? re.data : "", re.len);
+            }
+            sc_buf_free(&re);
+            if (!ok)
+                return false;
+            break;
+        }
+        default: return false;
+        }
+    }
+    if (n > 1)
+        sc_buf_putc(b, ')');
+    return true;
+}
+
+static bool put_match(sc_emit *e, const sc_match *m)
+{
+    sc_buf *b = e->out;
+    if (!m->field) {
+        sc_emit_error(e, m->field_loc, "keyword (full-text) searches (`has` matches terms, "
+                                       "not substrings)");
+        return false;
+    }
+    if (m->timepart != SC_TIME_NONE) {
+        sc_emit_error(e, m->field_loc, "time-part modifiers (minute, hour, day, ...)");
+        return false;
+    }
+    if (m->negated)
+        sc_buf_puts(b, "not(");
+    bool ok = true;
+    if (m->op == SC_OP_EXISTS) {
+        sc_buf_puts(b, m->values[0].bval ? "isnotempty(" : "isempty(");
+        ok = put_field(e, m->field_loc, m->field);
+        sc_buf_putc(b, ')');
+    } else if (m->all && m->n_values > 1) {
+        sc_buf_putc(b, '(');
+        for (size_t i = 0; i < m->n_values && ok; i++) {
+            if (i)
+                sc_buf_puts(b, " and ");
+            const sc_value *v = &m->values[i];
+            ok = put_values(e, m, &v, 1);
+        }
+        sc_buf_putc(b, ')');
+    } else {
+        const sc_value **vals = malloc((m->n_values ? m->n_values : 1) * sizeof *vals);
+        if (!vals) {
+            e->out->oom = true;
+            return false;
+        }
+        for (size_t i = 0; i < m->n_values; i++)
+            vals[i] = &m->values[i];
+        ok = put_values(e, m, vals, m->n_values);
+        free(vals);
+    }
+    if (m->negated)
+        sc_buf_putc(b, ')');
+    return ok;
+}
+
+/* ---------------------------------------------------------------- trees */
+static int precedence(const sc_node *n)
+{
+    switch (n->kind) {
+    case SC_NODE_OR: return 1;
+    case SC_NODE_AND: return 2;
+    case SC_NODE_SEL: return precedence(n->u.sel.child);
+    default: return 4; /* not(...) and leaves need no parentheses */
+    }
+}
+
+static bool put_node(sc_emit *e, const sc_node *n, int parent)
+{
+    sc_buf *b = e->out;
+    bool paren = precedence(n) < parent;
+    bool ok = true;
+    if (paren)
+        sc_buf_putc(b, '(');
+    switch (n->kind) {
+    case SC_NODE_AND:
+    case SC_NODE_OR:
+        for (size_t i = 0; i < n->u.list.n && ok; i++) {
+            if (i)
+                sc_buf_puts(b, n->kind == SC_NODE_AND ? " and " : " or ");
+            ok = put_node(e, n->u.list.items[i], precedence(n) + (n->kind == SC_NODE_OR));
+        }
+        break;
+    case SC_NODE_NOT:
+        sc_buf_puts(b, "not(");
+        ok = put_node(e, n->u.child, 0);
+        sc_buf_putc(b, ')');
+        break;
+    case SC_NODE_SEL: ok = put_node(e, n->u.sel.child, parent); break;
+    case SC_NODE_MATCH: ok = put_match(e, &n->u.match); break;
+    case SC_NODE_TRUE: sc_buf_puts(b, "true"); break;
+    case SC_NODE_FALSE: sc_buf_puts(b, "false"); break;
+    }
+    if (paren)
+        sc_buf_putc(b, ')');
+    return ok;
+}
+
+/* The table: the custom attribute kql_table the pipeline sets. */
+static const char *table_of(const sigcc_rule *r)
+{
+    for (size_t i = 0; i < r->n_custom; i++)
+        if (!strcmp(r->custom[i].key, "kql_table") && r->custom[i].value &&
+            r->custom[i].value->text)
+            return r->custom[i].value->text;
+    return NULL;
+}
+
+static bool put_query(sc_emit *e, const sigcc_rule *r)
+{
+    const char *table = table_of(r);
+    sc_loc at = {r->line, 1, 1};
+    if (!table) {
+        sc_emit_error(e, at, "logsource (category %s, product %s, service %s): no table for it "
+                             "(the pipeline sets the rule's kql_table attribute; "
+                             "microsoft_xdr knows the Sysmon categories with a Defender table)",
+                      r->logsource.category ? r->logsource.category : "-",
+                      r->logsource.product ? r->logsource.product : "-",
+                      r->logsource.service ? r->logsource.service : "-");
+        return false;
+    }
+    if (!plain_ident(table)) {
+        sc_emit_error(e, at, "the table name '%s' (kql_table must be an identifier)", table);
+        return false;
+    }
+    sc_buf_printf(e->out, "%s\n| where ", table);
+    if (!put_node(e, r->condition, r->applied_filters.n ? 2 : 0))
+        return false;
+    for (size_t i = 0; i < r->applied_filters.n; i++) {
+        const sigcc_rule *f = r->applied_filters.items[i];
+        sc_buf_puts(e->out, " and ");
+        if (!put_node(e, f->condition, 3))
+            return false;
+    }
+    return true;
+}
+
+static bool kql_detection(sc_emit *e, const char *format)
+{
+    (void)format;
+    sc_buf query = {0}, *out = e->out;
+    e->out = &query;
+    bool ok = put_query(e, e->rule);
+    e->out = out;
+    if (ok) {
+        sc_buf_put(e->out, query.data ? query.data : "", query.len);
+        sc_buf_putc(e->out, '\n');
+    }
+    sc_buf_free(&query);
+    return ok;
+}
+
+static const char *const KQL_FORMATS[] = {"default", NULL};
+
+const sc_backend sc_backend_kql = {
+    .name = "kql",
+    .language = "KQL",
+    .default_pipeline = "microsoft_xdr",
+    .formats = KQL_FORMATS,
+    .detection = kql_detection,
+    .correlation = NULL,
+};
