@@ -599,6 +599,133 @@ static bool kql_detection(sc_emit *e, const char *format)
     return ok;
 }
 
+/* ---------------------------------------------------------- correlations */
+static void put_span(sc_buf *b, uint64_t s)
+{
+    if (s % 3600 == 0)
+        sc_buf_printf(b, "%lluh", (unsigned long long)(s / 3600));
+    else if (s % 60 == 0)
+        sc_buf_printf(b, "%llum", (unsigned long long)(s / 60));
+    else
+        sc_buf_printf(b, "%llus", (unsigned long long)s);
+}
+
+static const char *cmp_text(sc_cmp c)
+{
+    switch (c) {
+    case SC_CMP_GT: return ">";
+    case SC_CMP_GTE: return ">=";
+    case SC_CMP_LT: return "<";
+    case SC_CMP_LTE: return "<=";
+    case SC_CMP_EQ: return "==";
+    case SC_CMP_NEQ: return "!=";
+    }
+    return "==";
+}
+
+/* The aggregate column of a correlation: its name, written into *name. */
+static bool put_aggregate(sc_emit *e, const sc_correlation *c, const char **name)
+{
+    sc_loc at = {e->rule->line, 1, 1};
+    sc_buf *b = e->out;
+    if (c->type != SC_CORR_EVENT_COUNT && c->n_fields != 1) {
+        sc_emit_error(e, at, "a %s over %zu fields in one aggregate", sc_corr_type_name(c->type),
+                      c->n_fields);
+        return false;
+    }
+    switch (c->type) {
+    case SC_CORR_EVENT_COUNT:
+        *name = "EventCount";
+        sc_buf_puts(b, "EventCount = count()");
+        return true;
+    case SC_CORR_VALUE_COUNT: *name = "ValueCount"; sc_buf_puts(b, "ValueCount = count_distinct("); break;
+    case SC_CORR_VALUE_SUM: *name = "ValueSum"; sc_buf_puts(b, "ValueSum = sum("); break;
+    case SC_CORR_VALUE_AVG: *name = "ValueAvg"; sc_buf_puts(b, "ValueAvg = avg("); break;
+    default:
+        sc_emit_error(e, at, "%s correlations (%s)", sc_corr_type_name(c->type),
+                      c->type == SC_CORR_VALUE_PERCENTILE
+                          ? "Kusto's percentile() is an estimate, not the exact rank"
+                          : "summarize counts events; it does not check the order or presence "
+                            "of several rules");
+        return false;
+    }
+    if (!put_field(e, at, c->fields[0]))
+        return false;
+    sc_buf_putc(b, ')');
+    return true;
+}
+
+/* The events of the referenced rules: one rule's query, or a union. */
+static bool put_sources(sc_emit *e, const sc_correlation *c)
+{
+    const sigcc_rule *outer = e->rule;
+    bool ok = true;
+    if (c->n_rules > 1)
+        sc_buf_puts(e->out, "union ");
+    for (size_t i = 0; i < c->n_rules && ok; i++) {
+        const sigcc_rule *r = c->rules[i].target;
+        if (!r || r->kind != SIGCC_RULE_DETECTION) {
+            sc_emit_error(e, (sc_loc){outer->line, 1, 1},
+                          "a correlation over another correlation in one query");
+            return false;
+        }
+        if (c->n_rules > 1)
+            sc_buf_puts(e->out, i ? ",\n  (" : "(");
+        e->rule = r; /* errors inside point at the referenced rule */
+        ok = put_query(e, r);
+        e->rule = outer;
+        if (c->n_rules > 1)
+            sc_buf_putc(e->out, ')');
+    }
+    return ok;
+}
+
+/* summarize over the window that ends when the query runs: the events of
+ * the last `timespan` (Timestamp > ago(T)), grouped, then the condition on
+ * the aggregate. A scheduled rule covers every window when it runs at
+ * least once per timespan. */
+static bool kql_correlation(sc_emit *e, const char *format)
+{
+    (void)format;
+    const sc_correlation *c = e->rule->corr;
+    if (c->n_aliases) {
+        sc_emit_error(e, (sc_loc){e->rule->line, 1, 1},
+                      "aliases (one group-by name for differently named fields) in one summarize");
+        return false;
+    }
+    sc_buf query = {0}, *out = e->out;
+    e->out = &query;
+    bool ok = put_sources(e, c);
+    const char *agg = NULL;
+    if (ok) {
+        sc_buf_puts(&query, "\n| where Timestamp > ago(");
+        put_span(&query, c->timespan_s);
+        sc_buf_puts(&query, ")\n| summarize ");
+        ok = put_aggregate(e, c, &agg);
+    }
+    if (ok) {
+        sc_buf_puts(&query, ", FirstSeen = min(Timestamp), LastSeen = max(Timestamp)");
+        for (size_t g = 0; g < c->n_group_by && ok; g++) {
+            sc_buf_puts(&query, g ? ", " : " by ");
+            ok = put_field(e, (sc_loc){e->rule->line, 1, 1}, c->group_by[g]);
+        }
+    }
+    for (size_t k = 0; ok && k < c->n_conds; k++)
+        sc_buf_printf(&query, "\n| where %s %s %.17g", agg, cmp_text(c->conds[k].cmp),
+                      c->conds[k].value);
+    if (ok && c->n_conds == 0) {
+        sc_emit_error(e, (sc_loc){e->rule->line, 1, 1}, "a correlation without a condition");
+        ok = false;
+    }
+    e->out = out;
+    if (ok) {
+        sc_buf_put(e->out, query.data ? query.data : "", query.len);
+        sc_buf_putc(e->out, '\n');
+    }
+    sc_buf_free(&query);
+    return ok;
+}
+
 static const char *const KQL_FORMATS[] = {"default", NULL};
 
 const sc_backend sc_backend_kql = {
@@ -607,5 +734,5 @@ const sc_backend sc_backend_kql = {
     .default_pipeline = "microsoft_xdr",
     .formats = KQL_FORMATS,
     .detection = kql_detection,
-    .correlation = NULL,
+    .correlation = kql_correlation,
 };

@@ -95,6 +95,68 @@ static void expect_refused(conv c, const char *code, const char *what, uint32_t 
 #define REFUSED(body, what)                                                                     \
     expect_refused(convert_det(SEL(body), "sel"), "target-cannot-express", what, 7)
 
+/* ------------------------------------------------------------ correlations */
+/* A base rule (named base, table T) and a correlation over it. */
+static conv convert_corr(const char *correlation)
+{
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml,
+             "title: base\nname: base\nkql_table: T\nlogsource:\n    category: test\n"
+             "detection:\n    sel:\n        f: x\n    condition: sel\n---\n"
+             "title: c\ncorrelation:\n%s", correlation);
+    conv c = {0};
+    c.ctx = sigcc_ctx_new();
+    assert_non_null(c.ctx);
+    tu_track(c.ctx, tu_ctx_free_fn);
+    sigcc_load_buffer(c.ctx, "t.yml", yaml, strlen(yaml));
+    sigcc_resolve(c.ctx);
+    const sigcc_rule *rule = NULL;
+    for (size_t i = 0; i < sigcc_rule_count(c.ctx); i++)
+        if (sigcc_rule_get_kind(sigcc_rule_at(c.ctx, i)) == SIGCC_RULE_CORRELATION)
+            rule = sigcc_rule_at(c.ctx, i);
+    assert_non_null(rule);
+    char *out = NULL;
+    c.status = sigcc_convert_rule(c.ctx, rule, "kql", NULL, &out);
+    if (out) {
+        tu_track(out, tu_sigcc_free_fn);
+        out[strlen(out) - 1] = '\0';
+    }
+    c.query = out;
+    return c;
+}
+
+static void test_correlations(void **state)
+{
+    (void)state;
+    expect_query(convert_corr("    type: event_count\n    rules: base\n    group-by: [g, h]\n"
+                              "    timespan: 24h\n    condition:\n        gt: 2\n"),
+                 "T\n| where f =~ \"x\"\n| where Timestamp > ago(24h)\n"
+                 "| summarize EventCount = count(), FirstSeen = min(Timestamp), "
+                 "LastSeen = max(Timestamp) by g, h\n| where EventCount > 2");
+    expect_query(convert_corr("    type: value_count\n    rules: base\n    group-by: g\n"
+                              "    timespan: 90m\n    condition:\n        field: ip\n"
+                              "        gte: 10\n"),
+                 "T\n| where f =~ \"x\"\n| where Timestamp > ago(90m)\n"
+                 "| summarize ValueCount = count_distinct(ip), FirstSeen = min(Timestamp), "
+                 "LastSeen = max(Timestamp) by g\n| where ValueCount >= 10");
+    expect_query(convert_corr("    type: value_sum\n    rules: base\n    group-by: g\n"
+                              "    timespan: 30s\n    condition:\n        field: bytes\n"
+                              "        gt: 100\n        lte: 200\n"),
+                 "T\n| where f =~ \"x\"\n| where Timestamp > ago(30s)\n"
+                 "| summarize ValueSum = sum(bytes), FirstSeen = min(Timestamp), "
+                 "LastSeen = max(Timestamp) by g\n| where ValueSum > 100\n| where ValueSum <= 200");
+    conv t = convert_corr("    type: temporal\n    rules: base\n    group-by: g\n"
+                          "    timespan: 1h\n");
+    assert_int_equal(t.status, SIGCC_EUNSUPPORTED);
+    assert_non_null(tu_find_diag(t.ctx, "target-cannot-express"));
+    tu_release(t.ctx);
+    conv p = convert_corr("    type: value_percentile\n    rules: base\n    group-by: g\n"
+                          "    timespan: 1h\n    condition:\n        field: n\n"
+                          "        gt: 5\n");
+    assert_int_equal(p.status, SIGCC_EUNSUPPORTED);
+    tu_release(p.ctx);
+}
+
 static void test_equality(void **state)
 {
     (void)state;
@@ -431,6 +493,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_equality),
+        cmocka_unit_test(test_correlations),
         cmocka_unit_test(test_wildcards),
         cmocka_unit_test(test_operators),
         cmocka_unit_test(test_refusals),
