@@ -2,7 +2,8 @@
 # The main job: install what is missing, build, then check every rule in
 # rules/, write its parsed form to out/explain.txt, and validate the rules
 # against the example events (out/eval.jsonl).
-# (Compilation to EQL/KQL/SPL/YARA-L joins here when the backends land.)
+# and compile them to every target the backends support (out/rules.<target>;
+# SPL and YARA-L join when their backends land).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -11,6 +12,12 @@ mkdir -p out
 build/sigcc check rules/
 build/sigcc explain rules/ > out/explain.txt
 echo "wrote out/explain.txt ($(grep -c '^rule:' out/explain.txt) rules)"
+for target in $(build/sigcc list targets | cut -f1); do
+    # A rule a target cannot express is reported (exit 1) and the rest is written.
+    build/sigcc convert -t "$target" -o "out/rules.$target" rules/ ||
+        echo "note: some rules have no exact $target form (reasons above)"
+    echo "wrote out/rules.$target"
+done
 # Every rule over the Sysmon-shaped examples (the correlation fires on the
 # repeated SMTP file), then the ECS-shaped ones through the ECS pipeline.
 build/sigcc eval -q -r rules/ examples/T1071.003/sysmon_repeated_smtp.jsonl > out/eval.jsonl
