@@ -1,6 +1,7 @@
 /*
  * fuzz_rule.c - libFuzzer harness: any bytes as a rule file, through
- * loading, resolution and explain. Build with -DSIGCC_FUZZ=ON (clang).
+ * loading, resolution, explain, the optimizer and every backend.
+ * Build with -DSIGCC_FUZZ=ON (clang).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -21,6 +22,23 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (sigcc_rule_explain(sigcc_rule_at(ctx, i), &text) == SIGCC_OK)
             sigcc_free(text);
     }
+    /* The built-in pipelines rewrite rules too: one of them for a part of
+     * the inputs, chosen by the first byte. */
+    if (size > 0 && (data[0] & 3) != 0) {
+        const char *pipe = sigcc_builtin_pipeline_at((data[0] & 3) - 1);
+        if (pipe && sigcc_pipeline_load(ctx, pipe) == SIGCC_OK)
+            sigcc_apply_pipelines(ctx);
+    }
+    sigcc_optimize_options opts = {0};
+    opts.level = 1;
+    sigcc_optimize(ctx, &opts);
+    for (size_t i = 0; i < sigcc_rule_count(ctx); i++)
+        for (size_t t = 0; sigcc_target_at(t); t++) {
+            char *query = NULL;
+            if (sigcc_convert_rule(ctx, sigcc_rule_at(ctx, i), sigcc_target_at(t), NULL,
+                                   &query) == SIGCC_OK)
+                sigcc_free(query);
+        }
     for (size_t i = 0; i < sigcc_diag_count(ctx); i++) {
         char *text = NULL;
         if (sigcc_diag_render(sigcc_diag_at(ctx, i), SIGCC_DIAG_JSON, &text) == SIGCC_OK)
