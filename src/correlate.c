@@ -50,13 +50,6 @@ struct sc_corr {
     size_t n_buckets, n_groups;
 };
 
-static uint64_t hash_bytes(const char *s, size_t n)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
-    return h;
-}
 
 static bool upper_bounded(const sc_correlation *c)
 {
@@ -130,7 +123,7 @@ size_t sc_corr_groups(const sc_corr *c)
 /* ------------------------------------------------------- distinct values */
 static value_count **distinct_slot(group *g, const char *v)
 {
-    size_t b = hash_bytes(v, strlen(v)) % g->n_distinct_buckets;
+    size_t b = sc_hash64(v, strlen(v)) % g->n_distinct_buckets;
     value_count **p = &g->distinct[b];
     while (*p && strcmp((*p)->value, v) != 0)
         p = &(*p)->next;
@@ -376,7 +369,7 @@ static bool grow_buckets(sc_corr *c)
     for (size_t b = 0; b < c->n_buckets; b++)
         for (group *g = c->buckets[b], *next; g; g = next) {
             next = g->next;
-            size_t nb = hash_bytes(g->key, strlen(g->key)) % n;
+            size_t nb = sc_hash64(g->key, strlen(g->key)) % n;
             g->next = fresh[nb];
             fresh[nb] = g;
         }
@@ -412,14 +405,14 @@ static group *group_find(sc_corr *c, const sc_buf *key, const char **vals, const
     const char *k = key->data ? key->data : "";
     if (!c->n_buckets && !grow_buckets(c))
         return NULL;
-    size_t b = hash_bytes(k, key->len) % c->n_buckets;
+    size_t b = sc_hash64(k, key->len) % c->n_buckets;
     for (group *g = c->buckets[b]; g; g = g->next)
         if (strlen(g->key) == key->len && memcmp(g->key, k, key->len) == 0)
             return g;
     if (c->n_groups >= SC_CORR_MAX_GROUPS)
         return NULL;
     if (c->n_groups >= c->n_buckets && grow_buckets(c))
-        b = hash_bytes(k, key->len) % c->n_buckets;
+        b = sc_hash64(k, key->len) % c->n_buckets;
     group *g = group_new(c, key, vals, lens);
     if (!g)
         return NULL;

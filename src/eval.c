@@ -9,7 +9,6 @@
  */
 #include "eval_internal.h"
 
-#include <ctype.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,17 +19,10 @@
 #define MAX_OUTPUT_FIELDS 32
 
 /* ------------------------------------------------------------ preparing */
-static uint64_t hash_key(const char *s)
-{
-    uint64_t h = 1469598103934665603ull;
-    for (; *s; s++)
-        h = (h ^ (unsigned char)*s) * 1099511628211ull;
-    return h;
-}
 
 static bucket *bucket_get(sigcc_eval *ev, const char *key, bool create)
 {
-    size_t b = hash_key(key) % ev->n_buckets;
+    size_t b = sc_hash64(key, strlen(key)) % ev->n_buckets;
     for (bucket *k = ev->buckets[b]; k; k = k->next)
         if (strcmp(k->key, key) == 0)
             return k;
@@ -48,7 +40,7 @@ static void lower_into(char *dst, size_t cap, const char *s, size_t len)
 {
     size_t n = len < cap - 1 ? len : cap - 1;
     for (size_t i = 0; i < n; i++)
-        dst[i] = (char)tolower((unsigned char)s[i]);
+        dst[i] = (char)sc_ascii_lower[(unsigned char)s[i]];
     dst[n] = '\0';
 }
 

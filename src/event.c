@@ -17,13 +17,6 @@ struct sc_evchunk {
 #define SLOTS_MIN 128
 #define EMPTY UINT32_MAX
 
-static uint32_t hash_name(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u;
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
 
 static char *chunk_alloc(sc_eventbuf *e, size_t n)
 {
@@ -174,7 +167,7 @@ static void slot_add(sc_eventbuf *e, const char *name, size_t len, uint32_t valu
         e->oom = true;
         return;
     }
-    uint32_t h = hash_name(name, len);
+    uint32_t h = sc_hash32(name, len);
     size_t mask = e->n_slots - 1, j = h & mask;
     while (e->slots[j].value != EMPTY)
         j = (j + 1) & mask;
@@ -188,7 +181,7 @@ size_t sc_event_get(const sc_eventbuf *ce, const char *name, size_t len, sc_fiel
     sc_eventbuf *e = (sc_eventbuf *)ce; /* lookups fill the fold cache */
     if (!e->n_slots)
         return 0;
-    uint32_t h = hash_name(name, len);
+    uint32_t h = sc_hash32(name, len);
     size_t mask = e->n_slots - 1, n = 0;
     for (size_t j = h & mask; e->slots[j].value != EMPTY && n < max; j = (j + 1) & mask) {
         const sc_evslot *s = &e->slots[j];

@@ -431,5 +431,9 @@ bool sc_utf8_valid(const char *s, size_t len);
 size_t sc_utf8_chars(const char *s, size_t len);
 bool sc_is_uuid(const char *s);
 size_t sc_edit_distance(const char *a, size_t la, const char *b);
+/* FNV-1a. Event slots and the prefilter's field table must agree on
+ * sc_hash32, so both call it. */
+uint32_t sc_hash32(const char *s, size_t n);
+uint64_t sc_hash64(const char *s, size_t n);
 
 #endif

@@ -75,8 +75,10 @@ static bool bytes_equal(const char *a, const char *b, size_t n, bool cased)
 }
 
 /* Glob match over parts; backtracks to the last star only, which is
- * enough for '*' and '?' and keeps the cost at O(len * parts). */
-bool sc_glob_match(const sc_part *parts, size_t n, const char *s, size_t len, bool cased)
+ * enough for '*' and '?' and keeps the cost at O(len * parts). Literals
+ * compare with the parts' folded text when the subject is folded too. */
+static inline bool glob_walk(const sc_part *parts, size_t n, const char *s, size_t len,
+                             bool cased, bool folded)
 {
     size_t p = 0, i = 0;
     size_t star_p = SIZE_MAX, star_i = 0;
@@ -96,7 +98,8 @@ bool sc_glob_match(const sc_part *parts, size_t n, const char *s, size_t len, bo
                 continue;
             }
             if (part->kind == SC_PART_LIT && part->len <= len - i &&
-                bytes_equal(s + i, part->text, part->len, cased)) {
+                (folded ? memcmp(s + i, part->folded, part->len) == 0
+                        : bytes_equal(s + i, part->text, part->len, cased))) {
                 i += part->len;
                 p++;
                 continue;
@@ -112,6 +115,11 @@ bool sc_glob_match(const sc_part *parts, size_t n, const char *s, size_t len, bo
         i = star_i;
         p = star_p + 1;
     }
+}
+
+bool sc_glob_match(const sc_part *parts, size_t n, const char *s, size_t len, bool cased)
+{
+    return glob_walk(parts, n, s, len, cased, false);
 }
 
 /* The shapes rules use most, on folded text, with memcmp and memmem. */
@@ -132,44 +140,7 @@ static int glob_fast_path(const sc_part *p, size_t n, const char *s, size_t len)
 bool sc_glob_match_folded(const sc_part *parts, size_t n, const char *s, size_t len)
 {
     int fast = glob_fast_path(parts, n, s, len);
-    if (fast >= 0)
-        return fast;
-    /* Same walk as sc_glob_match, on folded bytes. */
-    size_t p = 0, i = 0;
-    size_t star_p = SIZE_MAX, star_i = 0;
-    for (;;) {
-        if (p < n) {
-            const sc_part *part = &parts[p];
-            if (part->kind == SC_PART_STAR) {
-                star_p = p++;
-                star_i = i;
-                continue;
-            }
-            if (part->kind == SC_PART_ONE && i < len) {
-                i += utf8_len((unsigned char)s[i]);
-                if (i > len)
-                    i = len;
-                p++;
-                continue;
-            }
-            if (part->kind == SC_PART_LIT && part->len <= len - i &&
-                memcmp(s + i, part->folded, part->len) == 0) {
-                i += part->len;
-                p++;
-                continue;
-            }
-        } else if (i == len) {
-            return true;
-        }
-        if (star_p == SIZE_MAX || star_i >= len)
-            return false;
-        /* Jump to where the next literal can start instead of byte by byte. */
-        star_i += utf8_len((unsigned char)s[star_i]);
-        if (star_i > len)
-            star_i = len;
-        i = star_i;
-        p = star_p + 1;
-    }
+    return fast >= 0 ? fast : glob_walk(parts, n, s, len, false, true);
 }
 
 static bool parts_folded(const sc_part *parts, size_t n)

@@ -49,13 +49,6 @@ struct sc_prefilter {
     bool compiled;
 };
 
-static uint32_t hash_name(const char *s, size_t n)
-{
-    uint32_t h = 2166136261u; /* the same hash as event.c, so slot hashes are reused */
-    for (size_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)s[i]) * 16777619u;
-    return h;
-}
 
 sc_prefilter *sc_prefilter_new(void)
 {
@@ -232,7 +225,7 @@ static pf_field *field_get(sc_prefilter *pf, const char *name)
         return pf->any;
     }
     size_t len = strlen(name);
-    uint32_t h = hash_name(name, len);
+    uint32_t h = sc_hash32(name, len);
     pf_field **slot = &pf->buckets[h % FIELD_BUCKETS];
     for (pf_field *f = *slot; f; f = f->next_field)
         if (f->hash == h && f->name_len == len && memcmp(f->name, name, len) == 0)
@@ -272,7 +265,7 @@ static bool index_rebuild(pf_field *f, size_t size)
     for (size_t i = 0; i < size; i++)
         index[i] = UINT32_MAX;
     for (size_t lit = 0; lit < f->n; lit++) {
-        size_t j = hash_name(f->texts[lit], f->lens[lit]) & (size - 1);
+        size_t j = sc_hash32(f->texts[lit], f->lens[lit]) & (size - 1);
         while (index[j] != UINT32_MAX)
             j = (j + 1) & (size - 1);
         index[j] = (uint32_t)lit;
@@ -289,7 +282,7 @@ static bool literal_of(pf_field *f, const char *text, size_t len, uint32_t *out)
 {
     if ((f->n + 1) * 2 > f->index_size && !index_rebuild(f, f->index_size ? f->index_size * 2 : 64))
         return false;
-    size_t j = hash_name(text, len) & (f->index_size - 1);
+    size_t j = sc_hash32(text, len) & (f->index_size - 1);
     for (; f->index[j] != UINT32_MAX; j = (j + 1) & (f->index_size - 1)) {
         uint32_t lit = f->index[j];
         if (f->lens[lit] == len && memcmp(f->texts[lit], text, len) == 0) {

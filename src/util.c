@@ -89,3 +89,19 @@ size_t sc_edit_distance(const char *a, size_t la, const char *b)
     return row[lb];
 }
 
+
+uint32_t sc_hash32(const char *s, size_t n)
+{
+    uint32_t h = 2166136261u;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 16777619u;
+    return h;
+}
+
+uint64_t sc_hash64(const char *s, size_t n)
+{
+    uint64_t h = 1469598103934665603ull;
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ull;
+    return h;
+}
