@@ -8,7 +8,7 @@
  * time-part modifiers and case-insensitive field references have no EQL
  * form and are refused. Mapping table: docs/backends/eql.md.
  */
-#include "backend.h"
+#include "common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -540,46 +540,10 @@ static bool put_match(sc_emit *e, const sc_match *m)
 }
 
 /* ---------------------------------------------------------------- trees */
-static int precedence(const sc_node *n)
-{
-    switch (n->kind) {
-    case SC_NODE_OR: return 1;
-    case SC_NODE_AND: return 2;
-    case SC_NODE_NOT: return 3;
-    case SC_NODE_SEL: return precedence(n->u.sel.child);
-    default: return 4;
-    }
-}
-
-static bool put_node(sc_emit *e, const sc_node *n, int parent)
-{
-    sc_buf *b = e->out;
-    bool paren = precedence(n) < parent;
-    bool ok = true;
-    if (paren)
-        sc_buf_putc(b, '(');
-    switch (n->kind) {
-    case SC_NODE_AND:
-    case SC_NODE_OR:
-        for (size_t i = 0; i < n->u.list.n && ok; i++) {
-            if (i)
-                sc_buf_puts(b, n->kind == SC_NODE_AND ? " and " : " or ");
-            ok = put_node(e, n->u.list.items[i], precedence(n) + (n->kind == SC_NODE_OR));
-        }
-        break;
-    case SC_NODE_NOT:
-        sc_buf_puts(b, "not ");
-        ok = put_node(e, n->u.child, 3);
-        break;
-    case SC_NODE_SEL: ok = put_node(e, n->u.sel.child, parent); break;
-    case SC_NODE_MATCH: ok = put_match(e, &n->u.match); break;
-    case SC_NODE_TRUE: sc_buf_puts(b, "true"); break;
-    case SC_NODE_FALSE: sc_buf_puts(b, "false"); break;
-    }
-    if (paren)
-        sc_buf_putc(b, ')');
-    return ok;
-}
+static const sc_bool_syntax EQL_SYNTAX = {
+    .and_op = " and ", .or_op = " or ", .not_open = "not ", .not_close = "",
+    .true_lit = "true", .false_lit = "false", .put_match = put_match,
+};
 
 /* The EQL event category of a Sigma logsource category. */
 static const char *event_category(const sc_logsource *ls)
@@ -605,36 +569,10 @@ static const char *event_category(const sc_logsource *ls)
 static bool put_query(sc_emit *e, const sigcc_rule *r)
 {
     sc_buf_printf(e->out, "%s where ", event_category(&r->logsource));
-    /* With filters ANDed after it, the condition binds like an and-operand. */
-    if (!put_node(e, r->condition, r->applied_filters.n ? 2 : 0))
-        return false;
-    for (size_t i = 0; i < r->applied_filters.n; i++) {
-        const sigcc_rule *f = r->applied_filters.items[i];
-        sc_buf_puts(e->out, " and ");
-        if (!put_node(e, f->condition, 3))
-            return false;
-    }
-    return true;
+    return sc_put_rule_condition(e, &EQL_SYNTAX, r);
 }
 
 /* ------------------------------------------------ Kibana detection rule */
-static const char *const TACTICS[][3] = {
-    {"reconnaissance", "TA0043", "Reconnaissance"},
-    {"resource-development", "TA0042", "Resource Development"},
-    {"initial-access", "TA0001", "Initial Access"},
-    {"execution", "TA0002", "Execution"},
-    {"persistence", "TA0003", "Persistence"},
-    {"privilege-escalation", "TA0004", "Privilege Escalation"},
-    {"defense-evasion", "TA0005", "Defense Evasion"},
-    {"credential-access", "TA0006", "Credential Access"},
-    {"discovery", "TA0007", "Discovery"},
-    {"lateral-movement", "TA0008", "Lateral Movement"},
-    {"collection", "TA0009", "Collection"},
-    {"command-and-control", "TA0011", "Command and Control"},
-    {"exfiltration", "TA0010", "Exfiltration"},
-    {"impact", "TA0040", "Impact"},
-};
-
 static void put_json(sc_buf *b, const char *s)
 {
     if (s)
@@ -654,16 +592,6 @@ static void put_json_list(sc_buf *b, const sc_strlist *l)
     sc_buf_putc(b, ']');
 }
 
-/* "attack.t1071.003" -> "T1071.003"; false if the tag is no technique. */
-static bool technique_id(const char *tag, char *id, size_t cap)
-{
-    if (strncmp(tag, "attack.t", 8) != 0 || tag[8] < '0' || tag[8] > '9' ||
-        strlen(tag + 7) >= cap)
-        return false;
-    snprintf(id, cap, "T%s", tag + 8);
-    return true;
-}
-
 #define MAX_TECHNIQUES 64
 
 /* The techniques of a rule, each parent once with its sub-techniques
@@ -674,7 +602,7 @@ static void put_techniques(sc_buf *b, const sc_strlist *tags)
     char ids[MAX_TECHNIQUES][32];
     size_t n = 0;
     for (size_t k = 0; k < tags->n && n < MAX_TECHNIQUES; k++)
-        if (technique_id(tags->items[k], ids[n], sizeof ids[n]))
+        if (sc_technique_id(tags->items[k], ids[n], sizeof ids[n]))
             n++;
     bool first = true;
     for (size_t i = 0; i < n; i++) {
@@ -710,27 +638,18 @@ static void put_threat(sc_buf *b, const sc_strlist *tags)
     sc_buf_putc(b, '[');
     bool first = true;
     for (size_t i = 0; i < tags->n; i++) {
-        for (size_t t = 0; t < sizeof TACTICS / sizeof TACTICS[0]; t++) {
-            if (strncmp(tags->items[i], "attack.", 7) != 0 ||
-                strcmp(tags->items[i] + 7, TACTICS[t][0]) != 0)
-                continue;
-            sc_buf_printf(b, "%s{\"framework\":\"MITRE ATT&CK\",\"tactic\":{\"id\":\"%s\","
-                             "\"name\":\"%s\",\"reference\":"
-                             "\"https://attack.mitre.org/tactics/%s/\"},\"technique\":[",
-                          first ? "" : ",", TACTICS[t][1], TACTICS[t][2], TACTICS[t][1]);
-            first = false;
-            put_techniques(b, tags);
-            sc_buf_puts(b, "]}");
-        }
+        const sc_tactic *t = sc_tactic_for_tag(tags->items[i]);
+        if (!t)
+            continue;
+        sc_buf_printf(b, "%s{\"framework\":\"MITRE ATT&CK\",\"tactic\":{\"id\":\"%s\","
+                         "\"name\":\"%s\",\"reference\":"
+                         "\"https://attack.mitre.org/tactics/%s/\"},\"technique\":[",
+                      first ? "" : ",", t->id, t->name, t->id);
+        first = false;
+        put_techniques(b, tags);
+        sc_buf_puts(b, "]}");
     }
     sc_buf_putc(b, ']');
-}
-
-static const char *severity(const char *level)
-{
-    if (!level || !strcmp(level, "informational"))
-        return "low";
-    return level; /* low, medium, high, critical */
 }
 
 static int risk_score(const char *level)
@@ -757,7 +676,7 @@ static bool put_kibana_rule(sc_emit *e, const sc_buf *query)
     sc_buf_puts(b, ",\"type\":\"eql\",\"language\":\"eql\",\"query\":");
     sc_buf_put_json_string(b, query->data ? query->data : "", query->len);
     sc_buf_puts(b, ",\"index\":[\"logs-*\",\"winlogbeat-*\"],\"severity\":");
-    put_json(b, severity(r->level));
+    put_json(b, sc_level_or(r->level, "low"));
     sc_buf_printf(b, ",\"risk_score\":%d,\"author\":[", risk_score(r->level));
     if (r->author)
         put_json(b, r->author);
@@ -775,61 +694,36 @@ static bool put_kibana_rule(sc_emit *e, const sc_buf *query)
 }
 
 /* The query alone, or wrapped for Kibana. */
-static bool finish(sc_emit *e, const char *format, sc_buf *query)
+static bool finish(sc_emit *e, const char *format, sc_buf *query, bool ok)
 {
-    bool ok = true;
-    if (!strcmp(format, "kibana-ndjson")) {
+    if (ok && !strcmp(format, "kibana-ndjson"))
         ok = put_kibana_rule(e, query);
-    } else {
-        sc_buf_put(e->out, query->data ? query->data : "", query->len);
-        sc_buf_putc(e->out, '\n');
-    }
+    else if (ok)
+        sc_emit_line(e, query);
     sc_buf_free(query);
     return ok;
 }
 
+static bool put_rule_query(sc_emit *e, void *arg)
+{
+    (void)arg;
+    return put_query(e, e->rule);
+}
+
 static bool eql_detection(sc_emit *e, const char *format)
 {
-    sc_buf query = {0}, *out = e->out;
-    e->out = &query;
-    bool ok = put_query(e, e->rule);
-    e->out = out;
-    if (!ok) {
-        sc_buf_free(&query);
-        return false;
-    }
-    return finish(e, format, &query);
+    sc_buf query = {0};
+    return finish(e, format, &query, sc_emit_into(e, &query, put_rule_query, NULL));
 }
 
 /* ---------------------------------------------------------- correlations */
-static void put_span(sc_buf *b, uint64_t s)
-{
-    if (s % 86400 == 0 && s > 2 * 86400)
-        sc_buf_printf(b, "%llud", (unsigned long long)(s / 86400));
-    else if (s % 3600 == 0)
-        sc_buf_printf(b, "%lluh", (unsigned long long)(s / 3600));
-    else if (s % 60 == 0)
-        sc_buf_printf(b, "%llum", (unsigned long long)(s / 60));
-    else
-        sc_buf_printf(b, "%llus", (unsigned long long)s);
-}
-
 /* The group-by fields of one referenced rule, aliases resolved. */
 static bool put_join_keys(sc_emit *e, const sc_correlation *c, const sigcc_rule *r)
 {
     for (size_t g = 0; g < c->n_group_by; g++) {
-        const char *field = c->group_by[g];
-        for (size_t a = 0; a < c->n_aliases; a++) {
-            if (strcmp(c->aliases[a].name, field) != 0)
-                continue;
-            field = NULL;
-            for (size_t k = 0; k < c->aliases[a].n_entries; k++)
-                if ((r->name && !strcmp(c->aliases[a].entries[k].rule, r->name)) ||
-                    (r->id && !strcmp(c->aliases[a].entries[k].rule, r->id)))
-                    field = c->aliases[a].entries[k].field;
-        }
+        const char *field = sc_group_field(c, g, r);
         if (!field) {
-            sc_emit_error(e, (sc_loc){e->rule->line, 1, 1},
+            sc_emit_error(e, sc_rule_loc(e->rule),
                           "an alias without a field for one of its rules");
             return false;
         }
@@ -840,13 +734,11 @@ static bool put_join_keys(sc_emit *e, const sc_correlation *c, const sigcc_rule 
 }
 
 /* One [query] by keys step of a sequence, for a detection rule. */
-static bool put_step(sc_emit *e, const sc_correlation *c, const sigcc_rule *r, bool per_step_keys)
+static bool put_step(sc_emit *e, const sc_correlation *c, size_t i, bool per_step_keys)
 {
-    if (!r || r->corr || r->kind != SIGCC_RULE_DETECTION) {
-        sc_emit_error(e, (sc_loc){e->rule->line, 1, 1},
-                      "a correlation over another correlation (sequences do not nest)");
+    const sigcc_rule *r = sc_corr_source(e, c, i);
+    if (!r)
         return false;
-    }
     const sigcc_rule *outer = e->rule;
     sc_buf_puts(e->out, "\n  [");
     e->rule = r; /* errors inside point at the referenced rule */
@@ -864,25 +756,10 @@ static bool put_step(sc_emit *e, const sc_correlation *c, const sigcc_rule *r, b
  * [query] with runs=N+1; temporal_ordered is a sequence of the rules in
  * order. Everything else (counts with an upper bound, distinct values,
  * sums, unordered temporal) has no EQL form. */
-static bool eql_sequence(sc_emit *e);
-
-static bool eql_correlation(sc_emit *e, const char *format)
-{
-    sc_buf query = {0}, *out = e->out;
-    e->out = &query;
-    bool ok = eql_sequence(e);
-    e->out = out;
-    if (!ok) {
-        sc_buf_free(&query);
-        return false;
-    }
-    return finish(e, format, &query);
-}
-
 static bool eql_sequence(sc_emit *e)
 {
     const sc_correlation *c = e->rule->corr;
-    sc_loc at = {e->rule->line, 1, 1};
+    sc_loc at = sc_rule_loc(e->rule);
     uint64_t runs = 0;
     if (c->type == SC_CORR_EVENT_COUNT) {
         if (c->n_conds != 1 || (c->conds[0].cmp != SC_CMP_GT && c->conds[0].cmp != SC_CMP_GTE)) {
@@ -911,22 +788,34 @@ static bool eql_sequence(sc_emit *e)
             return false;
     }
     sc_buf_puts(e->out, " with maxspan=");
-    put_span(e->out, c->timespan_s);
+    sc_put_span(e->out, c->timespan_s, true);
     if (runs) {
         if (c->n_rules != 1) {
             sc_emit_error(e, at, "an event count over several rules as one sequence step");
             return false;
         }
-        if (!put_step(e, c, c->rules[0].target, per_step_keys))
+        if (!put_step(e, c, 0, per_step_keys))
             return false;
         if (runs > 1)
             sc_buf_printf(e->out, " with runs=%llu", (unsigned long long)runs);
     } else {
         for (size_t i = 0; i < c->n_rules; i++)
-            if (!put_step(e, c, c->rules[i].target, per_step_keys))
+            if (!put_step(e, c, i, per_step_keys))
                 return false;
     }
     return true;
+}
+
+static bool put_sequence(sc_emit *e, void *arg)
+{
+    (void)arg;
+    return eql_sequence(e);
+}
+
+static bool eql_correlation(sc_emit *e, const char *format)
+{
+    sc_buf query = {0};
+    return finish(e, format, &query, sc_emit_into(e, &query, put_sequence, NULL));
 }
 
 static const char *const EQL_FORMATS[] = {"default", "kibana-ndjson", NULL};

@@ -13,7 +13,7 @@
  * and field references other than equality are refused. Mapping table:
  * docs/backends/kql.md.
  */
-#include "backend.h"
+#include "common.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -504,61 +504,15 @@ static bool put_match(sc_emit *e, const sc_match *m)
 }
 
 /* ---------------------------------------------------------------- trees */
-static int precedence(const sc_node *n)
-{
-    switch (n->kind) {
-    case SC_NODE_OR: return 1;
-    case SC_NODE_AND: return 2;
-    case SC_NODE_SEL: return precedence(n->u.sel.child);
-    default: return 4; /* not(...) and leaves need no parentheses */
-    }
-}
-
-static bool put_node(sc_emit *e, const sc_node *n, int parent)
-{
-    sc_buf *b = e->out;
-    bool paren = precedence(n) < parent;
-    bool ok = true;
-    if (paren)
-        sc_buf_putc(b, '(');
-    switch (n->kind) {
-    case SC_NODE_AND:
-    case SC_NODE_OR:
-        for (size_t i = 0; i < n->u.list.n && ok; i++) {
-            if (i)
-                sc_buf_puts(b, n->kind == SC_NODE_AND ? " and " : " or ");
-            ok = put_node(e, n->u.list.items[i], precedence(n) + (n->kind == SC_NODE_OR));
-        }
-        break;
-    case SC_NODE_NOT:
-        sc_buf_puts(b, "not(");
-        ok = put_node(e, n->u.child, 0);
-        sc_buf_putc(b, ')');
-        break;
-    case SC_NODE_SEL: ok = put_node(e, n->u.sel.child, parent); break;
-    case SC_NODE_MATCH: ok = put_match(e, &n->u.match); break;
-    case SC_NODE_TRUE: sc_buf_puts(b, "true"); break;
-    case SC_NODE_FALSE: sc_buf_puts(b, "false"); break;
-    }
-    if (paren)
-        sc_buf_putc(b, ')');
-    return ok;
-}
-
-/* The table: the custom attribute kql_table the pipeline sets. */
-static const char *table_of(const sigcc_rule *r)
-{
-    for (size_t i = 0; i < r->n_custom; i++)
-        if (!strcmp(r->custom[i].key, "kql_table") && r->custom[i].value &&
-            r->custom[i].value->text)
-            return r->custom[i].value->text;
-    return NULL;
-}
+static const sc_bool_syntax KQL_SYNTAX = {
+    .and_op = " and ", .or_op = " or ", .not_open = "not(", .not_close = ")",
+    .not_is_call = true, .true_lit = "true", .false_lit = "false", .put_match = put_match,
+};
 
 static bool put_query(sc_emit *e, const sigcc_rule *r)
 {
-    const char *table = table_of(r);
-    sc_loc at = {r->line, 1, 1};
+    const char *table = sc_custom_attribute(r, "kql_table");
+    sc_loc at = sc_rule_loc(r);
     if (!table) {
         sc_emit_error(e, at, "logsource (category %s, product %s, service %s): no table for it "
                              "(the pipeline sets the rule's kql_table attribute; "
@@ -573,60 +527,31 @@ static bool put_query(sc_emit *e, const sigcc_rule *r)
         return false;
     }
     sc_buf_printf(e->out, "%s\n| where ", table);
-    if (!put_node(e, r->condition, r->applied_filters.n ? 2 : 0))
-        return false;
-    for (size_t i = 0; i < r->applied_filters.n; i++) {
-        const sigcc_rule *f = r->applied_filters.items[i];
-        sc_buf_puts(e->out, " and ");
-        if (!put_node(e, f->condition, 3))
-            return false;
-    }
-    return true;
+    return sc_put_rule_condition(e, &KQL_SYNTAX, r);
+}
+
+static bool put_rule_query(sc_emit *e, void *arg)
+{
+    (void)arg;
+    return put_query(e, e->rule);
 }
 
 static bool kql_detection(sc_emit *e, const char *format)
 {
     (void)format;
-    sc_buf query = {0}, *out = e->out;
-    e->out = &query;
-    bool ok = put_query(e, e->rule);
-    e->out = out;
-    if (ok) {
-        sc_buf_put(e->out, query.data ? query.data : "", query.len);
-        sc_buf_putc(e->out, '\n');
-    }
+    sc_buf query = {0};
+    bool ok = sc_emit_into(e, &query, put_rule_query, NULL);
+    if (ok)
+        sc_emit_line(e, &query);
     sc_buf_free(&query);
     return ok;
 }
 
 /* ---------------------------------------------------------- correlations */
-static void put_span(sc_buf *b, uint64_t s)
-{
-    if (s % 3600 == 0)
-        sc_buf_printf(b, "%lluh", (unsigned long long)(s / 3600));
-    else if (s % 60 == 0)
-        sc_buf_printf(b, "%llum", (unsigned long long)(s / 60));
-    else
-        sc_buf_printf(b, "%llus", (unsigned long long)s);
-}
-
-static const char *cmp_text(sc_cmp c)
-{
-    switch (c) {
-    case SC_CMP_GT: return ">";
-    case SC_CMP_GTE: return ">=";
-    case SC_CMP_LT: return "<";
-    case SC_CMP_LTE: return "<=";
-    case SC_CMP_EQ: return "==";
-    case SC_CMP_NEQ: return "!=";
-    }
-    return "==";
-}
-
 /* The aggregate column of a correlation: its name, written into *name. */
 static bool put_aggregate(sc_emit *e, const sc_correlation *c, const char **name)
 {
-    sc_loc at = {e->rule->line, 1, 1};
+    sc_loc at = sc_rule_loc(e->rule);
     sc_buf *b = e->out;
     if (c->type != SC_CORR_EVENT_COUNT && c->n_fields != 1) {
         sc_emit_error(e, at, "a %s over %zu fields in one aggregate", sc_corr_type_name(c->type),
@@ -663,12 +588,9 @@ static bool put_sources(sc_emit *e, const sc_correlation *c)
     if (c->n_rules > 1)
         sc_buf_puts(e->out, "union ");
     for (size_t i = 0; i < c->n_rules && ok; i++) {
-        const sigcc_rule *r = c->rules[i].target;
-        if (!r || r->kind != SIGCC_RULE_DETECTION) {
-            sc_emit_error(e, (sc_loc){outer->line, 1, 1},
-                          "a correlation over another correlation in one query");
+        const sigcc_rule *r = sc_corr_source(e, c, i);
+        if (!r)
             return false;
-        }
         if (c->n_rules > 1)
             sc_buf_puts(e->out, i ? ",\n  (" : "(");
         e->rule = r; /* errors inside point at the referenced rule */
@@ -689,7 +611,7 @@ static bool kql_correlation(sc_emit *e, const char *format)
     (void)format;
     const sc_correlation *c = e->rule->corr;
     if (c->n_aliases) {
-        sc_emit_error(e, (sc_loc){e->rule->line, 1, 1},
+        sc_emit_error(e, sc_rule_loc(e->rule),
                       "aliases (one group-by name for differently named fields) in one summarize");
         return false;
     }
@@ -699,7 +621,7 @@ static bool kql_correlation(sc_emit *e, const char *format)
     const char *agg = NULL;
     if (ok) {
         sc_buf_puts(&query, "\n| where Timestamp > ago(");
-        put_span(&query, c->timespan_s);
+        sc_put_span(&query, c->timespan_s, false);
         sc_buf_puts(&query, ")\n| summarize ");
         ok = put_aggregate(e, c, &agg);
     }
@@ -707,14 +629,14 @@ static bool kql_correlation(sc_emit *e, const char *format)
         sc_buf_puts(&query, ", FirstSeen = min(Timestamp), LastSeen = max(Timestamp)");
         for (size_t g = 0; g < c->n_group_by && ok; g++) {
             sc_buf_puts(&query, g ? ", " : " by ");
-            ok = put_field(e, (sc_loc){e->rule->line, 1, 1}, c->group_by[g]);
+            ok = put_field(e, sc_rule_loc(e->rule), c->group_by[g]);
         }
     }
     for (size_t k = 0; ok && k < c->n_conds; k++)
-        sc_buf_printf(&query, "\n| where %s %s %.17g", agg, cmp_text(c->conds[k].cmp),
+        sc_buf_printf(&query, "\n| where %s %s %.17g", agg, sc_cmp_text(c->conds[k].cmp, "==", "!="),
                       c->conds[k].value);
     if (ok && c->n_conds == 0) {
-        sc_emit_error(e, (sc_loc){e->rule->line, 1, 1}, "a correlation without a condition");
+        sc_emit_error(e, sc_rule_loc(e->rule), "a correlation without a condition");
         ok = false;
     }
     e->out = out;
