@@ -26,6 +26,9 @@ struct sc_backend {
     const char *language;         /* "Elastic EQL" */
     const char *default_pipeline; /* a built-in pipeline name, or NULL */
     const char *const *formats;   /* NULL-terminated; the first is the default */
+    /* File extension per format (same order), for convert --out-dir; NULL
+     * entries or a NULL table: the target's name. */
+    const char *const *extensions;
     /* Writes the query for a detection rule; false (with a diagnostic) if
      * the target cannot express it. */
     bool (*detection)(sc_emit *e, const char *format);

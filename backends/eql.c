@@ -819,12 +819,14 @@ static bool eql_correlation(sc_emit *e, const char *format)
 }
 
 static const char *const EQL_FORMATS[] = {"default", "kibana-ndjson", NULL};
+static const char *const EQL_EXTENSIONS[] = {"eql", "ndjson", NULL};
 
 const sc_backend sc_backend_eql = {
     .name = "eql",
     .language = "EQL",
     .default_pipeline = "ecs_windows",
     .formats = EQL_FORMATS,
+    .extensions = EQL_EXTENSIONS,
     .detection = eql_detection,
     .correlation = eql_correlation,
 };

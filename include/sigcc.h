@@ -124,6 +124,9 @@ SIGCC_API const char *sigcc_pass_at(size_t index);
 SIGCC_API const char *sigcc_target_at(size_t index);
 SIGCC_API const char *sigcc_target_format_at(const char *target, size_t index);
 SIGCC_API const char *sigcc_target_default_pipeline(const char *target);
+/* The file name extension (without the dot) for a target's format, NULL
+ * (or the default format): the target's own ("kql"). */
+SIGCC_API const char *sigcc_target_format_extension(const char *target, const char *format);
 SIGCC_API const char *sigcc_builtin_pipeline_at(size_t index);
 /* A built-in pipeline by name, else a file. */
 SIGCC_API sigcc_status sigcc_pipeline_load(sigcc_ctx *ctx, const char *name_or_path);

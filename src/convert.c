@@ -28,6 +28,17 @@ const char *sigcc_target_format_at(const char *target, size_t index)
     return NULL;
 }
 
+const char *sigcc_target_format_extension(const char *target, const char *format)
+{
+    const sc_backend *b = target ? sc_backend_find(target) : NULL;
+    if (!b)
+        return NULL;
+    for (size_t i = 0; format && b->extensions && b->formats[i]; i++)
+        if (!strcmp(b->formats[i], format) && b->extensions[i])
+            return b->extensions[i];
+    return b->name;
+}
+
 const char *sigcc_builtin_pipeline_at(size_t index)
 {
     const sc_builtin_pipeline *p = sc_builtin_pipeline_at(index);

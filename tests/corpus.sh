@@ -33,21 +33,29 @@ n=$(find "$shared/sigma-corpus" -name '*.yml' | wc -l)
 check "sigma-corpus ($n files)" "^$n rules, 0 errors" "$shared/sigma-corpus"
 check "spec examples" "^12 rules, 0 errors" "$shared/sigma-spec/schema-examples"
 check "rules/" "^[0-9]+ rules, 0 errors, 0 warnings" rules
-# Every target over the whole corpus: each rule is converted or refused with
-# a diagnostic (exit 0 or 1), never a crash; figures are printed.
+# Every target over the whole corpus, one output file per rule file
+# (--out-dir): each rule is converted or refused with a diagnostic (exit 0
+# or 1), never a crash. Prints the count and the refusal reasons grouped
+# (quoted names and values elided).
+tmp=$(mktemp -d)
 for target in $("$sigcc" list targets | cut -f1); do
-    out=$("$sigcc" convert -t "$target" "$shared/sigma-corpus" 2>/tmp/sigcc-convert-$$.err)
+    "$sigcc" convert -t "$target" "$shared/sigma-corpus/rules" --out-dir "$tmp/$target" \
+        >/dev/null 2>"$tmp/$target.err"
     rc=$?
-    queries=$(printf '%s\n' "$out" | awk 'BEGIN { RS = "" } END { print NR }')
-    refused=$(grep -c 'error:' /tmp/sigcc-convert-$$.err || true)
-    rm -f /tmp/sigcc-convert-$$.err
-    if [ $rc -le 1 ] && [ "$queries" -gt 0 ]; then
+    files=$(find "$tmp/$target" -type f 2>/dev/null | wc -l)
+    refused=$(grep -c ' error: ' "$tmp/$target.err" || true)
+    if [ $rc -le 1 ] && [ "$files" -gt 0 ]; then
         pass=$((pass + 1))
-        echo "ok: convert -t $target corpus: $queries queries, $refused rules refused with a reason"
+        echo "ok: convert -t $target --out-dir corpus/rules: $files rule files converted, $refused refusals:"
+        sed -nE 's/^[^ ]+: error: //p' "$tmp/$target.err" |
+            sed -E "s/'[^']*'/'…'/g; s/\"[^\"]*\"/\"…\"/g; s/, transformation [0-9]+ /, /" |
+            sort | uniq -c | sort -rn | head -12 | cut -c1-220
     else
         fail=$((fail + 1))
         echo "FAIL: convert -t $target corpus (exit $rc)"
+        head -5 "$tmp/$target.err"
     fi
 done
+rm -rf "$tmp"
 echo "corpus: $pass passed, $fail failed"
 [ $fail -eq 0 ]
