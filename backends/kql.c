@@ -536,11 +536,160 @@ static bool put_rule_query(sc_emit *e, void *arg)
     return put_query(e, e->rule);
 }
 
+/* ------------------------------------------------------ hunting columns */
+/* docs/hunting.md: extend before summarize, extra aggregates in it,
+ * Severity and the order after it. */
+static bool put_hunt_string(sc_emit *e, sc_loc loc, const char *s)
+{
+    if (!string_ok(s, strlen(s))) {
+        sc_emit_error(e, loc, "a control character in a hunting label or value");
+        return false;
+    }
+    put_string(e->out, s, strlen(s));
+    return true;
+}
+
+/* field in (numbers) / field in~ (strings): Sigma's case-insensitive
+ * equality for the labels' values. */
+static bool put_hunt_membership(sc_emit *e, sc_loc loc, const char *field,
+                                const sc_hunt_literal *v, size_t n, bool fold)
+{
+    size_t numbers = 0;
+    for (size_t i = 0; i < n; i++)
+        numbers += v[i].is_number;
+    bool ok = true, both = numbers && numbers < n;
+    if (both)
+        sc_buf_putc(e->out, '(');
+    for (int pass = 0; pass < 2 && ok; pass++) {
+        bool want_number = pass == 0;
+        if (want_number ? !numbers : numbers == n)
+            continue;
+        if (pass == 1 && numbers)
+            sc_buf_puts(e->out, " or ");
+        ok = put_field(e, loc, field);
+        sc_buf_puts(e->out, want_number || !fold ? " in (" : " in~ (");
+        bool first = true;
+        for (size_t i = 0; i < n && ok; i++) {
+            if (v[i].is_number != want_number)
+                continue;
+            sc_buf_puts(e->out, first ? "" : ", ");
+            first = false;
+            if (want_number)
+                sc_buf_printf(e->out, "%.17g", v[i].num);
+            else
+                ok = put_hunt_string(e, loc, v[i].text);
+        }
+        sc_buf_putc(e->out, ')');
+    }
+    if (both)
+        sc_buf_putc(e->out, ')');
+    return ok;
+}
+
+static bool put_hunt_columns(sc_emit *e, const sc_hunting *h)
+{
+    bool ok = true;
+    for (size_t i = 0; i < h->n_columns && ok; i++) {
+        const sc_hunt_column *c = &h->columns[i];
+        sc_buf_printf(e->out, "\n| extend %s = case(", c->name);
+        for (size_t k = 0; k < c->n_cases && ok; k++) {
+            ok = put_hunt_membership(e, c->loc, c->field, c->cases[k].values,
+                                     c->cases[k].n_values, true);
+            sc_buf_puts(e->out, ", ");
+            ok = ok && put_hunt_string(e, c->loc, c->cases[k].label);
+            sc_buf_puts(e->out, ", ");
+        }
+        ok = ok && put_hunt_string(e, c->loc, c->otherwise);
+        sc_buf_putc(e->out, ')');
+    }
+    return ok;
+}
+
+static bool put_hunt_aggregates(sc_emit *e, const sc_hunting *h)
+{
+    static const char *const fns[] = {"count_distinct", "sum", "avg", "min", "max", "make_set"};
+    bool ok = true;
+    for (size_t i = 0; h && i < h->n_aggregates && ok; i++) {
+        const sc_hunt_aggregate *g = &h->aggregates[i];
+        sc_buf_printf(e->out, ", %s = %s(", g->name, fns[g->fn]);
+        ok = put_field(e, g->loc, g->field);
+        sc_buf_putc(e->out, ')');
+    }
+    return ok;
+}
+
+static bool is_set_aggregate(const sc_hunting *h, const char *name)
+{
+    for (size_t i = 0; i < h->n_aggregates; i++)
+        if (!strcmp(h->aggregates[i].name, name))
+            return h->aggregates[i].fn == SC_HUNT_VALUES;
+    return false;
+}
+
+static bool put_hunt_test(sc_emit *e, const sc_hunting *h, const sc_hunt_test *t)
+{
+    if (t->cmp != SC_CMP_EQ) {
+        bool ok = put_field(e, t->loc, t->name);
+        sc_buf_printf(e->out, " %s %.17g", sc_cmp_text(t->cmp, "==", "!="), t->values[0].num);
+        return ok;
+    }
+    if (!is_set_aggregate(h, t->name))
+        return put_hunt_membership(e, t->loc, t->name, t->values, t->n_values, false);
+    bool ok = true;
+    sc_buf_putc(e->out, '(');
+    for (size_t i = 0; i < t->n_values && ok; i++) {
+        sc_buf_puts(e->out, i ? " or set_has_element(" : "set_has_element(");
+        ok = put_field(e, t->loc, t->name);
+        sc_buf_puts(e->out, ", ");
+        if (t->values[i].is_number)
+            sc_buf_printf(e->out, "%.17g", t->values[i].num);
+        else
+            ok = ok && put_hunt_string(e, t->loc, t->values[i].text);
+        sc_buf_putc(e->out, ')');
+    }
+    sc_buf_putc(e->out, ')');
+    return ok;
+}
+
+/* Severity from the first step whose tests all hold, then the order. */
+static bool put_hunt_result(sc_emit *e, const sc_hunting *h)
+{
+    bool ok = true;
+    if (h->n_severity) {
+        const sc_hunt_severity *last = &h->severity[h->n_severity - 1];
+        sc_buf_puts(e->out, "\n| extend Severity = case(");
+        for (size_t i = 0; i < h->n_severity && ok; i++) {
+            const sc_hunt_severity *s = &h->severity[i];
+            for (size_t k = 0; k < s->n_tests && ok; k++) {
+                sc_buf_puts(e->out, k ? " and " : "");
+                ok = put_hunt_test(e, h, &s->tests[k]);
+            }
+            if (s->n_tests)
+                sc_buf_printf(e->out, ", \"%s\", ", s->level);
+        }
+        sc_buf_printf(e->out, "\"%s\")",
+                      last->n_tests ? sc_level_or(e->rule->level, "informational") : last->level);
+    }
+    if (ok && h->sort_by) {
+        sc_buf_puts(e->out, "\n| sort by ");
+        ok = put_field(e, sc_rule_loc(e->rule), h->sort_by);
+        sc_buf_puts(e->out, h->sort_descending ? " desc" : " asc");
+    }
+    return ok;
+}
+
 static bool kql_detection(sc_emit *e, const char *format)
 {
     (void)format;
     sc_buf query = {0};
     bool ok = sc_emit_into(e, &query, put_rule_query, NULL);
+    const sc_hunting *h = e->rule->hunting;
+    if (ok && h) {
+        sc_buf *out = e->out;
+        e->out = &query;
+        ok = put_hunt_columns(e, h) && put_hunt_result(e, h);
+        e->out = out;
+    }
     if (ok)
         sc_emit_line(e, &query);
     sc_buf_free(&query);
@@ -548,31 +697,38 @@ static bool kql_detection(sc_emit *e, const char *format)
 }
 
 /* ---------------------------------------------------------- correlations */
+static bool refuse_aggregate(sc_emit *e, const sc_correlation *c)
+{
+    sc_emit_error(e, sc_rule_loc(e->rule), "%s correlations (%s)", sc_corr_type_name(c->type),
+                  c->type == SC_CORR_VALUE_PERCENTILE
+                      ? "Kusto's percentile() is an estimate, not the exact rank"
+                      : "summarize counts events; it does not check the order or presence "
+                        "of several rules");
+    return false;
+}
+
 /* The aggregate column of a correlation: its name, written into *name. */
 static bool put_aggregate(sc_emit *e, const sc_correlation *c, const char **name)
 {
     sc_loc at = sc_rule_loc(e->rule);
     sc_buf *b = e->out;
+    if (c->type == SC_CORR_TEMPORAL || c->type == SC_CORR_TEMPORAL_ORDERED ||
+        c->type == SC_CORR_VALUE_PERCENTILE)
+        return refuse_aggregate(e, c);
     if (c->type != SC_CORR_EVENT_COUNT && c->n_fields != 1) {
         sc_emit_error(e, at, "a %s over %zu fields in one aggregate", sc_corr_type_name(c->type),
                       c->n_fields);
         return false;
     }
+    *name = sc_corr_value_name(c->type);
     switch (c->type) {
     case SC_CORR_EVENT_COUNT:
-        *name = "EventCount";
-        sc_buf_puts(b, "EventCount = count()");
+        sc_buf_printf(b, "%s = count()", *name);
         return true;
-    case SC_CORR_VALUE_COUNT: *name = "ValueCount"; sc_buf_puts(b, "ValueCount = count_distinct("); break;
-    case SC_CORR_VALUE_SUM: *name = "ValueSum"; sc_buf_puts(b, "ValueSum = sum("); break;
-    case SC_CORR_VALUE_AVG: *name = "ValueAvg"; sc_buf_puts(b, "ValueAvg = avg("); break;
-    default:
-        sc_emit_error(e, at, "%s correlations (%s)", sc_corr_type_name(c->type),
-                      c->type == SC_CORR_VALUE_PERCENTILE
-                          ? "Kusto's percentile() is an estimate, not the exact rank"
-                          : "summarize counts events; it does not check the order or presence "
-                            "of several rules");
-        return false;
+    case SC_CORR_VALUE_COUNT: sc_buf_printf(b, "%s = count_distinct(", *name); break;
+    case SC_CORR_VALUE_SUM: sc_buf_printf(b, "%s = sum(", *name); break;
+    case SC_CORR_VALUE_AVG: sc_buf_printf(b, "%s = avg(", *name); break;
+    default: return refuse_aggregate(e, c);
     }
     if (!put_field(e, at, c->fields[0]))
         return false;
@@ -615,6 +771,7 @@ static bool kql_correlation(sc_emit *e, const char *format)
                       "aliases (one group-by name for differently named fields) in one summarize");
         return false;
     }
+    const sc_hunting *h = e->rule->hunting;
     sc_buf query = {0}, *out = e->out;
     e->out = &query;
     bool ok = put_sources(e, c);
@@ -622,11 +779,16 @@ static bool kql_correlation(sc_emit *e, const char *format)
     if (ok) {
         sc_buf_puts(&query, "\n| where Timestamp > ago(");
         sc_put_span(&query, c->timespan_s, false);
-        sc_buf_puts(&query, ")\n| summarize ");
+        sc_buf_putc(&query, ')');
+        ok = !h || put_hunt_columns(e, h);
+    }
+    if (ok) {
+        sc_buf_puts(&query, "\n| summarize ");
         ok = put_aggregate(e, c, &agg);
     }
     if (ok) {
         sc_buf_puts(&query, ", FirstSeen = min(Timestamp), LastSeen = max(Timestamp)");
+        ok = put_hunt_aggregates(e, h);
         for (size_t g = 0; g < c->n_group_by && ok; g++) {
             sc_buf_puts(&query, g ? ", " : " by ");
             ok = put_field(e, sc_rule_loc(e->rule), c->group_by[g]);
@@ -639,6 +801,8 @@ static bool kql_correlation(sc_emit *e, const char *format)
         sc_emit_error(e, sc_rule_loc(e->rule), "a correlation without a condition");
         ok = false;
     }
+    if (ok && h)
+        ok = put_hunt_result(e, h);
     e->out = out;
     if (ok) {
         sc_buf_put(e->out, query.data ? query.data : "", query.len);

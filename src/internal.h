@@ -357,6 +357,70 @@ typedef struct sc_strlist {
     size_t n;
 } sc_strlist;
 
+/* Hunting columns (src/hunting.c, docs/hunting.md): what a query reports
+ * besides matching. They never change which events or groups match. */
+typedef enum sc_hunt_fn {
+    SC_HUNT_COUNT_DISTINCT, SC_HUNT_SUM, SC_HUNT_AVG, SC_HUNT_MIN, SC_HUNT_MAX, SC_HUNT_VALUES
+} sc_hunt_fn;
+const char *sc_hunt_fn_name(sc_hunt_fn f);
+
+typedef struct sc_hunt_literal {
+    const char *text;
+    bool is_number;
+    double num;
+} sc_hunt_literal;
+
+typedef struct sc_hunt_case {   /* label when the field equals one of values */
+    const char *label;
+    sc_hunt_literal *values;
+    size_t n_values;
+} sc_hunt_case;
+
+typedef struct sc_hunt_column { /* a per-event column: cases over one field */
+    const char *name, *field;
+    sc_hunt_case *cases;
+    size_t n_cases;
+    const char *otherwise;
+    sc_loc loc;
+} sc_hunt_column;
+
+typedef struct sc_hunt_aggregate { /* a correlation's extra aggregate */
+    const char *name;
+    sc_hunt_fn fn;
+    const char *field;
+    bool of_column;             /* field names a hunting column, not an event field */
+    sc_loc loc;
+} sc_hunt_aggregate;
+
+typedef struct sc_hunt_test {   /* name equals one of values, or compares to values[0] */
+    const char *name;
+    sc_cmp cmp;
+    sc_hunt_literal *values;
+    size_t n_values;
+    sc_loc loc;
+} sc_hunt_test;
+
+typedef struct sc_hunt_severity { /* level when every test holds (none: always) */
+    const char *level;
+    sc_hunt_test *tests;
+    size_t n_tests;
+} sc_hunt_severity;
+
+typedef struct sc_hunting {
+    sc_hunt_column *columns;
+    size_t n_columns;
+    sc_hunt_aggregate *aggregates;
+    size_t n_aggregates;
+    sc_hunt_severity *severity;
+    size_t n_severity;
+    const char *sort_by;        /* NULL: no order */
+    bool sort_descending;
+} sc_hunting;
+
+/* The name a correlation's own aggregate has in queries and hunting
+ * tests: EventCount, ValueCount, ValueSum, ValueAvg, ValuePercentile. */
+const char *sc_corr_value_name(sc_corr_type t);
+
 struct sigcc_rule {
     sc_arena *arena;
     sigcc_rule_kind kind;
@@ -378,6 +442,7 @@ struct sigcc_rule {
     size_t n_conditions;
     sc_node *condition;       /* resolved: selections substituted */
     sc_correlation *corr;
+    sc_hunting *hunting;      /* NULL without a hunting: block */
     sc_filter *filter;
     sc_vec applied_filters;   /* filters (sigcc_rule *) that tune this rule */
     sc_vec used_by;           /* correlations (sigcc_rule *) referencing this rule */
@@ -392,6 +457,10 @@ struct sigcc_rule {
 sigcc_rule *sc_rule_build(sc_diag_list *diags, const sc_source *src, const sc_ynode *doc,
                           size_t doc_index);
 void sc_rule_free(sigcc_rule *rule);
+
+/* Reads a rule's `hunting:` block; false with diagnostics on an error. */
+bool sc_hunting_read(sc_arena *a, sc_diag_list *diags, const sc_source *src,
+                     const sc_ynode *block, sigcc_rule *rule);
 
 /* Parses one detection map entry's value into a node (modifiers applied). */
 sc_node *sc_detection_build(sc_arena *a, sc_diag_list *diags, const sc_source *src,

@@ -2478,10 +2478,50 @@ static bool map_name_list(apply_state *st, const char ***items, size_t *n_items,
     return true;
 }
 
+/* Is `name` a column the hunting block or the correlation defines (not an
+ * event field, so not mapped)? */
+static bool hunting_defines(const sigcc_rule *r, const char *name)
+{
+    const sc_hunting *h = r->hunting;
+    for (size_t i = 0; i < h->n_columns; i++)
+        if (!strcmp(h->columns[i].name, name))
+            return true;
+    for (size_t i = 0; i < h->n_aggregates; i++)
+        if (!strcmp(h->aggregates[i].name, name))
+            return true;
+    const char *value = r->corr ? sc_corr_value_name(r->corr->type) : NULL;
+    return value && !strcmp(value, name);
+}
+
+static void map_event_name(apply_state *st, const char **name, const char *where)
+{
+    if (st->failed || hunting_defines(st->rule, *name))
+        return;
+    const char *f = map_single(st, *name, where);
+    if (f)
+        *name = f;
+}
+
+static void map_hunting_fields(apply_state *st)
+{
+    sc_hunting *h = st->rule->hunting;
+    for (size_t i = 0; i < h->n_columns; i++)
+        map_event_name(st, &h->columns[i].field, "a hunting column's field");
+    for (size_t i = 0; i < h->n_aggregates; i++)
+        map_event_name(st, &h->aggregates[i].field, "a hunting aggregate's field");
+    for (size_t i = 0; i < h->n_severity; i++)
+        for (size_t k = 0; k < h->severity[i].n_tests; k++)
+            map_event_name(st, &h->severity[i].tests[k].name, "a severity test");
+    if (h->sort_by)
+        map_event_name(st, &h->sort_by, "the hunting sort column");
+}
+
 static void map_rule_fields(apply_state *st)
 {
     sigcc_rule *r = st->rule;
     map_name_list(st, &r->fields.items, &r->fields.n, NULL, 0);
+    if (r->hunting)
+        map_hunting_fields(st);
     sc_correlation *c = r->corr;
     if (!c || st->failed)
         return;

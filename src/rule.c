@@ -272,7 +272,8 @@ static sc_ynode *ycopy(sc_arena *a, const sc_ynode *n)
 static const char *const known_keys[] = {
     "title", "id", "name", "related", "taxonomy", "status", "description", "license",
     "author", "references", "date", "modified", "logsource", "detection", "fields",
-    "falsepositives", "level", "tags", "scope", "correlation", "filter", "generate", NULL};
+    "falsepositives", "level", "tags", "scope", "correlation", "filter", "generate", "hunting",
+    NULL};
 
 static bool read_custom(const rctx *r)
 {
@@ -1005,6 +1006,9 @@ sigcc_rule *sc_rule_build(sc_diag_list *diags, const sc_source *src, const sc_yn
             bool ls = read_logsource(&r, true);
             ok = read_detection(&r) && ls;
         }
+        const sc_ynode *hunting = sc_ymap_get(doc, "hunting");
+        if (ok && hunting)
+            ok = sc_hunting_read(a, diags, src, hunting, rule);
     }
     if (!ok || diags->errors != errors_before || diags->oom) {
         sc_arena_free(a);

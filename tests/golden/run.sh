@@ -7,7 +7,12 @@
 #   tests/golden/rules/<dir>.explain          as written (-O0)
 #   tests/golden/rules/<dir>.O1.explain       optimized (-O1)
 #   tests/golden/rules/<dir>.passes           the tree after each pass (--passes)
-#   tests/golden/convert/<dir>.<target>[.<format>]  each target's output in each format
+# and for `sigcc convert`, one directory per case:
+#   tests/golden/convert/<case>/rule.yml      input (one or more documents), or
+#   tests/golden/convert/<case>/paths         repository paths to load together
+#                                             (each rule of rules/ has a case)
+#   tests/golden/convert/<case>/<target>.<format>  expected stdout+stderr, "exit: N"
+# for every target and format `sigcc list formats` prints.
 # --update rewrites the expectations; read the diff before committing it.
 set -u
 cd "$(dirname "$0")/../.."
@@ -45,12 +50,29 @@ for dir in rules/*/; do
     compare "rules/$name" "tests/golden/rules/$name.explain" "$sigcc" explain -O0 "$dir"
     compare "rules/$name -O1" "tests/golden/rules/$name.O1.explain" "$sigcc" explain -O1 "$dir"
     compare "rules/$name --passes" "tests/golden/rules/$name.passes" "$sigcc" explain --passes "$dir"
+done
+formats=$("$sigcc" list formats)
+for dir in tests/golden/convert/*/; do
+    dir=${dir%/}
+    inputs=()
+    if [ -f "$dir/paths" ]; then
+        mapfile -t inputs < <(grep -v '^#' "$dir/paths")
+    elif [ -f "$dir/rule.yml" ]; then
+        inputs=("$dir/rule.yml")
+    else
+        continue
+    fi
     while IFS=$'\t' read -r target format; do
-        suffix=$target
-        [ "$format" = default ] || suffix=$target.$format
-        compare "rules/$name -t $target -f $format" "tests/golden/convert/$name.$suffix" \
-            "$sigcc" convert -t "$target" -f "$format" "$dir"
-    done < <("$sigcc" list formats)
+        compare "$dir -t $target -f $format" "$dir/$target.$format" \
+            "$sigcc" convert -t "$target" -f "$format" "${inputs[@]}"
+    done <<< "$formats"
+done
+# Every shipped rule has a convert case.
+for rule in rules/*/*.yml; do
+    if ! grep -qxF "$rule" tests/golden/convert/*/paths 2>/dev/null; then
+        fail=$((fail + 1))
+        echo "FAIL: $rule has no case in tests/golden/convert (a directory with a 'paths' file)"
+    fi
 done
 echo "golden: $pass passed, $fail failed"
 [ $fail -eq 0 ]
