@@ -678,9 +678,238 @@ static bool put_hunt_result(sc_emit *e, const sc_hunting *h)
     return ok;
 }
 
+/* --------------------------------------------------------- rule formats */
+/* Sentinel analytics rules and Defender custom detections wrap the query
+ * with the rule's metadata and a schedule. A detection runs every hour over
+ * the last hour. A correlation's query looks back its own timespan T
+ * (Timestamp > ago(T)); it must run at least once per T, or events between
+ * two runs would never be counted, and the more often it runs the longer
+ * the bursts it sees whole (up to T minus the run interval). */
+static void put_yaml_string(sc_buf *b, const char *s)
+{
+    sc_buf_putc(b, '"');
+    for (; s && *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\')
+            sc_buf_printf(b, "\\%c", c);
+        else if (c == '\n')
+            sc_buf_puts(b, "\\n");
+        else if (c < 0x20 || c == 0x7f)
+            sc_buf_printf(b, "\\x%02x", c);
+        else
+            sc_buf_putc(b, (char)c);
+    }
+    sc_buf_putc(b, '"');
+}
+
+/* "command-and-control" -> "CommandAndControl", the spelling of Sentinel
+ * and Defender. */
+static void put_camel_tactic(sc_buf *b, const sc_tactic *t)
+{
+    bool word_start = true;
+    for (const char *p = t->name; *p; p++) {
+        if (*p == ' ' || *p == '-') {
+            word_start = true;
+            continue;
+        }
+        sc_buf_putc(b, word_start && *p >= 'a' && *p <= 'z' ? (char)(*p - 'a' + 'A') : *p);
+        word_start = false;
+    }
+}
+
+/* The techniques of the rule's tags, as "T1071.003". */
+static size_t techniques(const sigcc_rule *r, char ids[][32], size_t cap)
+{
+    size_t n = 0;
+    for (size_t i = 0; i < r->tags.n && n < cap; i++)
+        if (sc_technique_id(r->tags.items[i], ids[n], sizeof ids[n]))
+            n++;
+    return n;
+}
+
+/* Sentinel identifies rules by GUID: the Sigma id, or one derived from the
+ * file and title so that it is stable across runs. */
+static void put_rule_guid(sc_buf *b, const sigcc_rule *r)
+{
+    if (r->id) {
+        sc_buf_puts(b, r->id);
+        return;
+    }
+    uint64_t h1 = sc_hash64(r->file, strlen(r->file));
+    uint64_t h2 = sc_hash64(r->title ? r->title : "", r->title ? strlen(r->title) : 0) ^
+                  (uint64_t)r->doc_index;
+    sc_buf_printf(b, "%08x-%04x-8%03x-%04x-%012llx", (unsigned)(h1 >> 32),
+                  (unsigned)(h1 >> 16) & 0xffff, (unsigned)h1 & 0xfff,
+                  0x8000 | ((unsigned)(h2 >> 48) & 0x3fff),
+                  (unsigned long long)(h2 & 0xffffffffffffULL));
+}
+
+static const char *sentinel_severity(const char *level)
+{
+    if (!level || !strcmp(level, "informational"))
+        return "Informational";
+    if (!strcmp(level, "low"))
+        return "Low";
+    return !strcmp(level, "medium") ? "Medium" : "High";
+}
+
+/* The tables a rule's query reads. */
+static size_t query_tables(const sigcc_rule *r, const char **tables, size_t cap)
+{
+    size_t n = 0;
+    size_t sources = r->corr ? r->corr->n_rules : 1;
+    for (size_t i = 0; i < sources; i++) {
+        const sigcc_rule *src = r->corr ? r->corr->rules[i].target : r;
+        const char *t = src ? sc_custom_attribute(src, "kql_table") : NULL;
+        bool seen = !t;
+        for (size_t k = 0; k < n && !seen; k++)
+            seen = !strcmp(tables[k], t);
+        if (!seen && n < cap)
+            tables[n++] = t;
+    }
+    return n;
+}
+
+static bool put_sentinel_rule(sc_emit *e, const sc_buf *query)
+{
+    const sigcc_rule *r = e->rule;
+    sc_buf *b = e->out;
+    uint64_t period = r->corr ? r->corr->timespan_s : 3600;
+    /* Sentinel schedules from 5 minutes to 14 days. */
+    if (period < 300 || period > 14 * 86400) {
+        sc_emit_error(e, sc_rule_loc(r), "a correlation window of %llus as a Sentinel rule "
+                      "(queries run every 5 minutes to 14 days; a shorter window leaves events "
+                      "between runs unexamined, a longer one is beyond the look-back limit)",
+                      (unsigned long long)period);
+        return false;
+    }
+    uint64_t frequency = r->corr ? period / 4 : period;
+    frequency = frequency < 300 ? 300 : frequency > 3600 ? 3600 : frequency - frequency % 60;
+    sc_buf_puts(b, "id: ");
+    put_rule_guid(b, r);
+    sc_buf_puts(b, "\nname: ");
+    put_yaml_string(b, r->title);
+    sc_buf_puts(b, "\ndescription: ");
+    put_yaml_string(b, r->description ? r->description : r->title);
+    sc_buf_printf(b, "\nseverity: %s\nrequiredDataConnectors:\n"
+                     "  - connectorId: MicrosoftThreatProtection\n    dataTypes:\n",
+                  sentinel_severity(r->level));
+    const char *tables[8];
+    for (size_t i = 0, n = query_tables(r, tables, 8); i < n; i++)
+        sc_buf_printf(b, "      - %s\n", tables[i]);
+    sc_buf_puts(b, "queryFrequency: ");
+    sc_put_span(b, frequency, true);
+    sc_buf_puts(b, "\nqueryPeriod: ");
+    sc_put_span(b, period, true);
+    sc_buf_puts(b, "\ntriggerOperator: gt\ntriggerThreshold: 0\ntactics:");
+    bool any = false;
+    for (size_t i = 0; i < r->tags.n; i++) {
+        const sc_tactic *t = sc_tactic_for_tag(r->tags.items[i]);
+        if (t) {
+            sc_buf_puts(b, "\n  - ");
+            put_camel_tactic(b, t);
+            any = true;
+        }
+    }
+    sc_buf_puts(b, any ? "\nrelevantTechniques:" : " []\nrelevantTechniques:");
+    char ids[32][32];
+    size_t n = techniques(r, ids, 32);
+    for (size_t i = 0; i < n; i++)
+        sc_buf_printf(b, "\n  - %s", ids[i]);
+    /* A literal block keeps the query readable; our KQL never starts a
+     * line with a space or holds a raw line break inside a literal. */
+    sc_buf_puts(b, n ? "\nquery: |\n  " : " []\nquery: |\n  ");
+    for (size_t i = 0; i < query->len; i++) {
+        sc_buf_putc(b, query->data[i]);
+        if (query->data[i] == '\n' && i + 1 < query->len)
+            sc_buf_puts(b, "  ");
+    }
+    sc_buf_puts(b, "\nversion: 1.0.0\nkind: Scheduled\n");
+    return true;
+}
+
+static void put_json_str(sc_buf *b, const char *s)
+{
+    sc_buf_put_json_string(b, s ? s : "", s ? strlen(s) : 0);
+}
+
+static const char *defender_severity(const char *level)
+{
+    return !level || !strcmp(level, "critical") ? (level ? "high" : "medium") : level;
+}
+
+/* Defender runs custom detections every 1, 3, 12 or 24 hours over the last
+ * 4, 12, 48 hours or 30 days: the most frequent schedule whose look-back
+ * holds the correlation's window. */
+static const char *defender_period(sc_emit *e)
+{
+    static const struct {
+        const char *period;
+        uint64_t lookback;
+    } schedules[] = {{"1H", 4 * 3600}, {"3H", 12 * 3600}, {"12H", 48 * 3600},
+                     {"24H", 30 * 86400}};
+    const sc_correlation *c = e->rule->corr;
+    if (!c)
+        return "1H";
+    for (size_t i = 0; c->timespan_s >= 3600 && i < 4; i++)
+        if (c->timespan_s <= schedules[i].lookback)
+            return schedules[i].period;
+    sc_emit_error(e, sc_rule_loc(e->rule), "a correlation window of %llus as a Defender custom "
+                  "detection (it runs at most hourly and looks back at most 30 days: a window "
+                  "under 1h leaves events between runs unexamined)",
+                  (unsigned long long)c->timespan_s);
+    return NULL;
+}
+
+/* A Microsoft Graph detectionRule (custom detection) object. */
+static bool put_defender_rule(sc_emit *e, const sc_buf *query)
+{
+    const sigcc_rule *r = e->rule;
+    sc_buf *b = e->out;
+    const char *period = defender_period(e);
+    if (!period)
+        return false;
+    sc_buf_puts(b, "{\"displayName\":");
+    put_json_str(b, r->title);
+    sc_buf_puts(b, ",\"isEnabled\":true,\"queryCondition\":{\"queryText\":");
+    sc_buf_put_json_string(b, query->data, query->len);
+    sc_buf_printf(b, "},\"schedule\":{\"period\":\"%s\"},\"detectionAction\":"
+                     "{\"alertTemplate\":{\"title\":", period);
+    put_json_str(b, r->title);
+    sc_buf_puts(b, ",\"description\":");
+    put_json_str(b, r->description ? r->description : r->title);
+    sc_buf_printf(b, ",\"severity\":\"%s\",\"category\":\"", defender_severity(r->level));
+    const sc_tactic *tactic = NULL;
+    for (size_t i = 0; i < r->tags.n && !tactic; i++)
+        tactic = sc_tactic_for_tag(r->tags.items[i]);
+    if (tactic)
+        put_camel_tactic(b, tactic);
+    else
+        sc_buf_puts(b, "SuspiciousActivity");
+    sc_buf_puts(b, "\",\"recommendedActions\":null,\"mitreTechniques\":[");
+    char ids[32][32];
+    size_t n = techniques(r, ids, 32);
+    for (size_t i = 0; i < n; i++)
+        sc_buf_printf(b, "%s\"%s\"", i ? "," : "", ids[i]);
+    sc_buf_puts(b, "],\"impactedAssets\":[{\"@odata.type\":"
+                   "\"#microsoft.graph.security.impactedDeviceAsset\",\"identifier\":"
+                   "\"deviceId\"}]},\"responseActions\":[]}}\n");
+    return true;
+}
+
+/* The query as it is, or in the rule format asked for. */
+static bool finish(sc_emit *e, const char *format, const sc_buf *query)
+{
+    if (!strcmp(format, "sentinel-yaml"))
+        return put_sentinel_rule(e, query);
+    if (!strcmp(format, "defender-json"))
+        return put_defender_rule(e, query);
+    sc_emit_line(e, query);
+    return true;
+}
+
 static bool kql_detection(sc_emit *e, const char *format)
 {
-    (void)format;
     sc_buf query = {0};
     bool ok = sc_emit_into(e, &query, put_rule_query, NULL);
     const sc_hunting *h = e->rule->hunting;
@@ -691,7 +920,7 @@ static bool kql_detection(sc_emit *e, const char *format)
         e->out = out;
     }
     if (ok)
-        sc_emit_line(e, &query);
+        ok = finish(e, format, &query);
     sc_buf_free(&query);
     return ok;
 }
@@ -702,8 +931,8 @@ static bool refuse_aggregate(sc_emit *e, const sc_correlation *c)
     sc_emit_error(e, sc_rule_loc(e->rule), "%s correlations (%s)", sc_corr_type_name(c->type),
                   c->type == SC_CORR_VALUE_PERCENTILE
                       ? "Kusto's percentile() is an estimate, not the exact rank"
-                      : "summarize counts events; it does not check the order or presence "
-                        "of several rules");
+                      : "summarize does not see the order of events: one query cannot tell "
+                        "whether the rules matched in sequence");
     return false;
 }
 
@@ -712,8 +941,12 @@ static bool put_aggregate(sc_emit *e, const sc_correlation *c, const char **name
 {
     sc_loc at = sc_rule_loc(e->rule);
     sc_buf *b = e->out;
-    if (c->type == SC_CORR_TEMPORAL || c->type == SC_CORR_TEMPORAL_ORDERED ||
-        c->type == SC_CORR_VALUE_PERCENTILE)
+    *name = sc_corr_value_name(c->type);
+    if (c->type == SC_CORR_TEMPORAL) {
+        sc_buf_printf(b, "%s = count_distinct(SigmaRule)", *name);
+        return true;
+    }
+    if (c->type == SC_CORR_TEMPORAL_ORDERED || c->type == SC_CORR_VALUE_PERCENTILE)
         return refuse_aggregate(e, c);
     if (c->type != SC_CORR_EVENT_COUNT && c->n_fields != 1) {
         sc_emit_error(e, at, "a %s over %zu fields in one aggregate", sc_corr_type_name(c->type),
@@ -752,6 +985,11 @@ static bool put_sources(sc_emit *e, const sc_correlation *c)
         e->rule = r; /* errors inside point at the referenced rule */
         ok = put_query(e, r);
         e->rule = outer;
+        /* temporal counts which rules matched: each source says its name. */
+        if (ok && c->type == SC_CORR_TEMPORAL) {
+            sc_buf_puts(e->out, "\n| extend SigmaRule = ");
+            ok = put_hunt_string(e, c->rules[i].loc, c->rules[i].ref);
+        }
         if (c->n_rules > 1)
             sc_buf_putc(e->out, ')');
     }
@@ -764,7 +1002,6 @@ static bool put_sources(sc_emit *e, const sc_correlation *c)
  * least once per timespan. */
 static bool kql_correlation(sc_emit *e, const char *format)
 {
-    (void)format;
     const sc_correlation *c = e->rule->corr;
     if (c->n_aliases) {
         sc_emit_error(e, sc_rule_loc(e->rule),
@@ -788,6 +1025,9 @@ static bool kql_correlation(sc_emit *e, const char *format)
     }
     if (ok) {
         sc_buf_puts(&query, ", FirstSeen = min(Timestamp), LastSeen = max(Timestamp)");
+        /* A custom detection's results must name an event: the latest one. */
+        if (!strcmp(format, "defender-json"))
+            sc_buf_puts(&query, ", arg_max(Timestamp, ReportId, DeviceId)");
         ok = put_hunt_aggregates(e, h);
         for (size_t g = 0; g < c->n_group_by && ok; g++) {
             sc_buf_puts(&query, g ? ", " : " by ");
@@ -804,21 +1044,21 @@ static bool kql_correlation(sc_emit *e, const char *format)
     if (ok && h)
         ok = put_hunt_result(e, h);
     e->out = out;
-    if (ok) {
-        sc_buf_put(e->out, query.data ? query.data : "", query.len);
-        sc_buf_putc(e->out, '\n');
-    }
+    if (ok)
+        ok = finish(e, format, &query);
     sc_buf_free(&query);
     return ok;
 }
 
-static const char *const KQL_FORMATS[] = {"default", NULL};
+static const char *const KQL_FORMATS[] = {"default", "sentinel-yaml", "defender-json", NULL};
+static const char *const KQL_EXTENSIONS[] = {"kql", "yaml", "json", NULL};
 
 const sc_backend sc_backend_kql = {
     .name = "kql",
     .language = "KQL",
     .default_pipeline = "microsoft_xdr",
     .formats = KQL_FORMATS,
+    .extensions = KQL_EXTENSIONS,
     .detection = kql_detection,
     .correlation = kql_correlation,
 };

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config flex bison libyaml-dev libpcre2-dev
-          libcmocka-dev zlib1g-dev libsimdjson-dev libhyperscan-dev clang valgrind python3)
+          libcmocka-dev zlib1g-dev libsimdjson-dev libhyperscan-dev clang valgrind python3 python3-yaml)
 missing=()
 for p in "${packages[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

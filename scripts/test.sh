@@ -31,7 +31,9 @@ suite "build (gcc, -Werror)" scripts/build.sh build
 if [ -x build/sigcc ]; then
     suite "unit tests" ctest --test-dir build --output-on-failure
     suite "malformed rules" tests/run_bad.sh build/sigcc
-    suite "golden explain" tests/golden/run.sh build/sigcc
+    suite "golden explain and convert" tests/golden/run.sh build/sigcc
+    suite "rule formats parse and carry the query" python3 tests/formats/check.py build/sigcc \
+        rules ../shared/sigma-corpus/rules
     suite "corpus and spec examples" tests/corpus.sh build/sigcc
     suite "evaluator checks" tests/eval_checks.sh build/sigcc
     suite "optimizer differential (corpus)" tests/optimizer_diff.sh build

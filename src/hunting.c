@@ -57,8 +57,10 @@ const char *sc_corr_value_name(sc_corr_type t)
     case SC_CORR_VALUE_SUM: return "ValueSum";
     case SC_CORR_VALUE_AVG: return "ValueAvg";
     case SC_CORR_VALUE_PERCENTILE: return "ValuePercentile";
-    default: return NULL;
+    case SC_CORR_TEMPORAL:
+    case SC_CORR_TEMPORAL_ORDERED: return "RuleCount";
     }
+    return NULL;
 }
 
 /* Column names become identifiers in every target language. */

@@ -418,7 +418,8 @@ typedef struct sc_hunting {
 } sc_hunting;
 
 /* The name a correlation's own aggregate has in queries and hunting
- * tests: EventCount, ValueCount, ValueSum, ValueAvg, ValuePercentile. */
+ * tests: EventCount, ValueCount, ValueSum, ValueAvg, ValuePercentile,
+ * RuleCount (temporal: how many of the rules matched). */
 const char *sc_corr_value_name(sc_corr_type t);
 
 struct sigcc_rule {

@@ -182,7 +182,16 @@ static int sink_select(sink *k, const convert_args *a, const char *file)
     return k->path ? 0 : -1;
 }
 
-static int sink_write(sink *k, const char *query, bool ndjson)
+/* What separates two outputs in one stream: nothing between one-line JSON
+ * objects, a document marker between YAML documents, else a blank line. */
+static const char *separator(const char *format)
+{
+    if (format && strstr(format, "json"))
+        return "";
+    return format && strstr(format, "yaml") ? "---\n" : "\n";
+}
+
+static int sink_write(sink *k, const char *query, const char *sep)
 {
     if (k->dir && !k->out) {
         if (make_parents(k->path) != 0 || !(k->out = fopen(k->path, "w"))) {
@@ -191,15 +200,14 @@ static int sink_write(sink *k, const char *query, bool ndjson)
             return -1;
         }
     }
-    /* Queries are separated by a blank line; NDJSON has one object per line. */
-    fprintf(k->out, "%s%s", k->written++ && !ndjson ? "\n" : "", query);
+    fprintf(k->out, "%s%s", k->written++ ? sep : "", query);
     return 0;
 }
 
 static int convert_all(sigcc_ctx *ctx, const convert_args *a, sink *k)
 {
     int failed = 0;
-    bool ndjson = a->format && strstr(a->format, "ndjson");
+    const char *sep = separator(a->format);
     for (size_t i = 0; i < sigcc_rule_count(ctx); i++) {
         const sigcc_rule *r = sigcc_rule_at(ctx, i);
         if (!sigcc_rule_emitted_alone(r))
@@ -214,7 +222,7 @@ static int convert_all(sigcc_ctx *ctx, const convert_args *a, sink *k)
             failed = 1;
             continue;
         }
-        int w = sink_write(k, q, ndjson);
+        int w = sink_write(k, q, sep);
         sigcc_free(q);
         if (w != 0)
             return 2;
