@@ -145,7 +145,13 @@ static void test_correlations(void **state)
                  "T\n| where f =~ \"x\"\n| where Timestamp > ago(30s)\n"
                  "| summarize ValueSum = sum(bytes), FirstSeen = min(Timestamp), "
                  "LastSeen = max(Timestamp) by g\n| where ValueSum > 100\n| where ValueSum <= 200");
-    conv t = convert_corr("    type: temporal\n    rules: base\n    group-by: g\n"
+    expect_query(convert_corr("    type: temporal\n    rules: base\n    group-by: g\n"
+                              "    timespan: 1h\n"),
+                 "T\n| where f =~ \"x\"\n| extend SigmaRule = \"base\"\n"
+                 "| where Timestamp > ago(1h)\n"
+                 "| summarize RuleCount = count_distinct(SigmaRule), FirstSeen = min(Timestamp), "
+                 "LastSeen = max(Timestamp) by g\n| where RuleCount >= 1");
+    conv t = convert_corr("    type: temporal_ordered\n    rules: base\n    group-by: g\n"
                           "    timespan: 1h\n");
     assert_int_equal(t.status, SIGCC_EUNSUPPORTED);
     assert_non_null(tu_find_diag(t.ctx, "target-cannot-express"));
