@@ -184,6 +184,42 @@ static void put_correlation(sc_buf *b, const sc_correlation *c)
     sc_buf_printf(b, "    generate: %s\n", c->generate ? "true" : "false");
 }
 
+static void put_literals(sc_buf *b, const sc_hunt_literal *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        sc_buf_printf(b, v[i].is_number ? "%s%s" : "%s'%s'", i ? ", " : "", v[i].text);
+}
+
+static void put_hunting(sc_buf *b, const sc_hunting *h)
+{
+    sc_buf_puts(b, "  hunting:\n");
+    for (size_t i = 0; i < h->n_columns; i++) {
+        const sc_hunt_column *c = &h->columns[i];
+        sc_buf_printf(b, "    column %s of %s:", c->name, c->field);
+        for (size_t k = 0; k < c->n_cases; k++) {
+            sc_buf_printf(b, "%s '%s' if ", k ? ";" : "", c->cases[k].label);
+            put_literals(b, c->cases[k].values, c->cases[k].n_values);
+        }
+        sc_buf_printf(b, "; else '%s'\n", c->otherwise);
+    }
+    for (size_t i = 0; i < h->n_aggregates; i++)
+        sc_buf_printf(b, "    aggregate %s = %s(%s)\n", h->aggregates[i].name,
+                      sc_hunt_fn_name(h->aggregates[i].fn), h->aggregates[i].field);
+    for (size_t i = 0; i < h->n_severity; i++) {
+        const sc_hunt_severity *s = &h->severity[i];
+        sc_buf_printf(b, "    severity %s%s", s->level, s->n_tests ? " if" : "");
+        for (size_t k = 0; k < s->n_tests; k++) {
+            const sc_hunt_test *t = &s->tests[k];
+            sc_buf_printf(b, "%s %s %s ", k ? " and" : "", t->name,
+                          t->cmp == SC_CMP_EQ ? "in" : sc_cmp_name(t->cmp));
+            put_literals(b, t->values, t->n_values);
+        }
+        sc_buf_putc(b, '\n');
+    }
+    if (h->sort_by)
+        sc_buf_printf(b, "    sort: %s %s\n", h->sort_by, h->sort_descending ? "desc" : "asc");
+}
+
 void sc_explain_rule(sc_buf *b, const sigcc_rule *r)
 {
     sc_buf_printf(b, "rule: %s\n", r->title ? r->title : "(untitled)");
@@ -212,6 +248,8 @@ void sc_explain_rule(sc_buf *b, const sigcc_rule *r)
     }
     if (r->corr)
         put_correlation(b, r->corr);
+    if (r->hunting)
+        put_hunting(b, r->hunting);
     if (r->filter) {
         sc_buf_puts(b, "  filter rules:");
         if (r->filter->any)
