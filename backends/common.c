@@ -219,3 +219,11 @@ const char *sc_custom_attribute(const sigcc_rule *r, const char *key)
             return r->custom[i].value->text;
     return NULL;
 }
+
+const char *sc_pipeline_attribute(const sigcc_rule *r, const char *key)
+{
+    for (size_t i = 0; i < r->n_custom; i++)
+        if (!strcmp(r->custom[i].key, key) && r->custom[i].value && r->custom[i].value->text)
+            return r->custom[i].by_pipeline ? r->custom[i].value->text : NULL;
+    return NULL;
+}

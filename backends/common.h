@@ -73,7 +73,11 @@ const sc_tactic *sc_tactic_for_tag(const char *tag); /* "attack.command-and-cont
 /* A Sigma level, with "informational" (or none) as `low_name`. */
 const char *sc_level_or(const char *level, const char *low_name);
 
-/* The value of a custom attribute a pipeline set (set_custom_attribute), or NULL. */
+/* The value of a custom attribute (a rule's own top-level key or one a
+ * pipeline set with set_custom_attribute), or NULL. */
 const char *sc_custom_attribute(const sigcc_rule *r, const char *key);
+/* The same, only if a pipeline set it: for attributes that carry query
+ * text, which a rule file (third-party content) must not inject. */
+const char *sc_pipeline_attribute(const sigcc_rule *r, const char *key);
 
 #endif

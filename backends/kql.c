@@ -526,7 +526,13 @@ static bool put_query(sc_emit *e, const sigcc_rule *r)
         sc_emit_error(e, at, "the table name '%s' (kql_table must be an identifier)", table);
         return false;
     }
-    sc_buf_printf(e->out, "%s\n| where ", table);
+    sc_buf_printf(e->out, "%s\n", table);
+    /* Columns the pipeline computes from the table's own (for example
+     * Sysmon's TargetObject from RegistryKey and RegistryValueName). */
+    const char *extend = sc_pipeline_attribute(r, "kql_extend");
+    if (extend)
+        sc_buf_printf(e->out, "| extend %s\n", extend);
+    sc_buf_puts(e->out, "| where ");
     return sc_put_rule_condition(e, &KQL_SYNTAX, r);
 }
 

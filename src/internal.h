@@ -288,6 +288,7 @@ typedef struct sc_kv {
 typedef struct sc_custom {
     const char *key;
     sc_ynode *value; /* copied into the rule arena */
+    bool by_pipeline; /* set by a pipeline (trusted configuration), not by the rule */
 } sc_custom;
 
 typedef struct sc_logsource {

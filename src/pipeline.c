@@ -3322,6 +3322,7 @@ static void apply_custom_attribute(apply_state *st)
     for (size_t i = 0; i < r->n_custom; i++)
         if (!strcmp(r->custom[i].key, st->item->text)) {
             r->custom[i].value = v;
+            r->custom[i].by_pipeline = true;
             return;
         }
     sc_custom *custom = aalloc(st, st->ra, (r->n_custom + 1) * sizeof *custom);
@@ -3330,7 +3331,7 @@ static void apply_custom_attribute(apply_state *st)
         return;
     if (r->n_custom)
         memcpy(custom, r->custom, r->n_custom * sizeof *custom);
-    custom[r->n_custom] = (sc_custom){key, v};
+    custom[r->n_custom] = (sc_custom){key, v, true};
     r->custom = custom;
     r->n_custom++;
 }

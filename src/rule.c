@@ -289,7 +289,7 @@ static bool read_custom(const rctx *r)
         sc_ynode *copy = ycopy(r->a, r->doc->pairs[i].value);
         if (!copy)
             return false;
-        rule->custom[rule->n_custom++] = (sc_custom){sc_arena_strdup(r->a, key), copy};
+        rule->custom[rule->n_custom++] = (sc_custom){sc_arena_strdup(r->a, key), copy, false};
     }
     return true;
 }
