@@ -476,15 +476,24 @@ static void test_pipeline_tables(void **state)
                  "FolderPath endswith \".lnk\"");
     expect_query(convert_xdr("image_load", "ImageLoaded|endswith: '\\x.dll'"),
                  "DeviceImageLoadEvents\n| where FolderPath endswith \"\\\\x.dll\"");
-    expect_query(convert_xdr("registry_set", "Image|endswith: '\\x.exe'"),
-                 "DeviceRegistryEvents\n| where InitiatingProcessFolderPath endswith "
-                 "\"\\\\x.exe\"");
+    /* Registry rules see TargetObject and Details rebuilt in Sysmon's form. */
+    conv reg = convert_xdr("registry_set", "TargetObject|endswith: '\\Run\\x'\n"
+                                           "        Details: 'DWORD (0x00000001)'");
+    assert_int_equal(reg.status, SIGCC_OK);
+    assert_non_null(strstr(reg.query, "DeviceRegistryEvents\n| extend TargetObject = strcat("
+                                      "replace_regex(replace_regex(replace_regex(RegistryKey, "
+                                      "@\"^HKEY_LOCAL_MACHINE(\\\\|$)\", @\"HKLM\\1\")"));
+    assert_non_null(strstr(reg.query, "Details = case(RegistryValueType =~ \"Dword\", "
+                                      "strcat(\"DWORD (0x\", tohex(tolong(RegistryValueData), 8)"));
+    assert_non_null(strstr(reg.query, "\n| where TargetObject endswith \"\\\\Run\\\\x\" "
+                                      "and Details =~ \"DWORD (0x00000001)\""));
+    tu_release(reg.ctx);
     expect_refused(convert_xdr("process_creation", "Hashes|contains: 'MD5='"),
                    "pipeline-item-failure", "Hashes", 7);
     expect_refused(convert_xdr("process_creation", "User: x"), "pipeline-item-failure",
                    "User", 7);
-    expect_refused(convert_xdr("registry_set", "TargetObject|contains: Run"),
-                   "pipeline-item-failure", "TargetObject", 7);
+    expect_refused(convert_xdr("registry_set", "EventType: SetValue"), "pipeline-item-failure",
+                   "DeviceRegistryEvents", 7);
     expect_refused(convert_xdr("process_creation", "EventID: 1"), "pipeline-item-failure",
                    "DeviceProcessEvents", 7);
     expect_refused(convert_xdr("network_connection", "Initiated: 'yes'"),
