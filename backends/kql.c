@@ -300,6 +300,12 @@ static bool is_wildcard(const sc_value *v)
     return v->kind == SC_VAL_STRING && sc_pattern_has_wildcards(v->parts, v->n_parts);
 }
 
+/* Kusto parses `a or b or c` into a left-deep tree, and its analyzer gives up
+ * on a query nested deeper than 500 (KS245, "semantic analysis not
+ * performed"): a list of patterns longer than this is written as
+ * parenthesised groups of this many, one level per group. */
+#define PATTERN_GROUP 64
+
 /* One comparison per value kind of an equality, ORed. */
 static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *vals, size_t n)
 {
@@ -373,12 +379,21 @@ static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *v
         if (plain > 1)
             sc_buf_putc(b, ')');
     }
-    for (size_t i = 0; i < n && ok; i++) {
+    bool grouped = pats > PATTERN_GROUP;
+    for (size_t i = 0, k = 0; i < n && ok; i++) {
         if (!is_wildcard(vals[i]))
             continue;
+        bool opens = grouped && k % PATTERN_GROUP == 0;
+        if (opens && k)
+            sc_buf_putc(b, ')');
         SEP();
+        if (opens)
+            sc_buf_putc(b, '(');
+        k++;
         ok = put_pattern(e, m, vals[i]);
     }
+    if (grouped)
+        sc_buf_putc(b, ')');
 #undef SEP
     if (terms > 1)
         sc_buf_putc(b, ')');
