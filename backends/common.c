@@ -86,10 +86,18 @@ bool sc_put_rule_condition(sc_emit *e, const sc_bool_syntax *s, const sigcc_rule
         return false;
     }
     for (size_t i = 0; i < r->applied_filters.n; i++) {
+        const sigcc_rule *filter = r->applied_filters.items[i];
+        /* A filter the pipeline refused still holds its unmapped fields, and
+         * leaving it out would widen the rule. */
+        if (filter->dropped) {
+            sc_emit_error(e, sc_rule_loc(r), "this rule with its filter '%s' (the pipeline "
+                                             "refused the filter: see its error)",
+                          filter->title ? filter->title : "-");
+            return false;
+        }
         sc_buf_puts(e->out, s->and_op);
-        const sc_node *f = ((const sigcc_rule *)r->applied_filters.items[i])->condition;
         /* A filter is negated by the loader: a NOT node, an and-operand. */
-        if (!sc_put_tree(e, s, f, SC_PREC_NOT))
+        if (!sc_put_tree(e, s, filter->condition, SC_PREC_NOT))
             return false;
     }
     return true;

@@ -300,15 +300,48 @@ static bool is_wildcard(const sc_value *v)
     return v->kind == SC_VAL_STRING && sc_pattern_has_wildcards(v->parts, v->n_parts);
 }
 
+/* Kusto parses `a or b or c` into a left-deep tree, and its analyzer gives up
+ * on a query nested deeper than 500 (KS245, "semantic analysis not
+ * performed"): a list of patterns longer than this is written as
+ * parenthesised groups of this many, one level per group. */
+#define PATTERN_GROUP 64
+
 /* One comparison per value kind of an equality, ORed. */
+/* Is `field` a string column that a Sigma number must be compared with as
+ * text? Kusto does not convert between the two. The pipeline lists such
+ * columns (kql_text_columns, for example those it computes itself). */
+static bool is_text_column(const sc_emit *e, const char *field)
+{
+    const char *list = sc_pipeline_attribute(e->rule, "kql_text_columns");
+    size_t n = strlen(field);
+    for (const char *p = list; p && *p;) {
+        p += strspn(p, ", ");
+        size_t k = strcspn(p, ", ");
+        if (k == n && !strncmp(p, field, n))
+            return true;
+        p += k;
+    }
+    return false;
+}
+
+/* A plain (wildcard-free) value as text: a number as written in the rule. */
+static bool is_plain_text(const sc_value *v, bool numbers_as_text)
+{
+    return (v->kind == SC_VAL_STRING && !is_wildcard(v)) ||
+           (numbers_as_text && v->kind == SC_VAL_NUMBER);
+}
+
 static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *vals, size_t n)
 {
     sc_buf *b = e->out;
     size_t nulls = 0, nums = 0, plain = 0, pats = 0;
+    bool text_column = is_text_column(e, m->field);
     for (size_t i = 0; i < n; i++) {
         const sc_value *v = vals[i];
         if (v->kind == SC_VAL_NULL)
             nulls++;
+        else if (is_plain_text(v, text_column))
+            plain++;
         else if (v->kind == SC_VAL_NUMBER || v->kind == SC_VAL_BOOL)
             nums++;
         else if (is_wildcard(v))
@@ -339,7 +372,7 @@ static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *v
         size_t k = 0;
         for (size_t i = 0; i < n; i++) {
             const sc_value *v = vals[i];
-            if (v->kind == SC_VAL_NUMBER)
+            if (v->kind == SC_VAL_NUMBER && !text_column)
                 sc_buf_puts(b, k++ ? ", " : ""), put_number(b, v);
             else if (v->kind == SC_VAL_BOOL)
                 sc_buf_puts(b, k++ ? ", " : ""), sc_buf_puts(b, v->bval ? "true" : "false");
@@ -357,8 +390,13 @@ static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *v
         size_t k = 0;
         for (size_t i = 0; i < n && ok; i++) {
             const sc_value *v = vals[i];
-            if (v->kind != SC_VAL_STRING || is_wildcard(v))
+            if (!is_plain_text(v, text_column))
                 continue;
+            if (v->kind == SC_VAL_NUMBER) {
+                sc_buf_puts(b, k++ ? ", " : "");
+                ok = put_literal(e, v, v->raw, v->raw_len);
+                continue;
+            }
             if (has_placeholder(e, v)) {
                 ok = false;
                 break;
@@ -373,12 +411,21 @@ static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *v
         if (plain > 1)
             sc_buf_putc(b, ')');
     }
-    for (size_t i = 0; i < n && ok; i++) {
+    bool grouped = pats > PATTERN_GROUP;
+    for (size_t i = 0, k = 0; i < n && ok; i++) {
         if (!is_wildcard(vals[i]))
             continue;
+        bool opens = grouped && k % PATTERN_GROUP == 0;
+        if (opens && k)
+            sc_buf_putc(b, ')');
         SEP();
+        if (opens)
+            sc_buf_putc(b, '(');
+        k++;
         ok = put_pattern(e, m, vals[i]);
     }
+    if (grouped)
+        sc_buf_putc(b, ')');
 #undef SEP
     if (terms > 1)
         sc_buf_putc(b, ')');

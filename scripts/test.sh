@@ -2,8 +2,10 @@
 # Installs what is missing, builds, and runs every test:
 #   1. release build (gcc, -Werror): cmocka unit tests, malformed-rule set,
 #      golden explain tests, the public corpus and the spec examples, the
-#      evaluator checks over the shared events (tests/eval_checks.sh) and the
-#      optimizer's differential test over the corpus (tests/optimizer_diff.sh);
+#      evaluator checks over the shared events (tests/eval_checks.sh), the
+#      optimizer's differential test over the corpus (tests/optimizer_diff.sh)
+#      and Microsoft's Kusto parser over every KQL query of the golden cases
+#      and the corpus (tests/kql/run.sh);
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer (clang),
 #      plus every rule of the corpus over every shared event file;
 #   3. seeded libFuzzer runs (ASan+UBSan) over the loader and the EVTX reader;
@@ -37,6 +39,7 @@ if [ -x build/sigcc ]; then
     suite "corpus and spec examples" tests/corpus.sh build/sigcc
     suite "evaluator checks" tests/eval_checks.sh build/sigcc
     suite "optimizer differential (corpus)" tests/optimizer_diff.sh build
+    suite "KQL parses and binds (Kusto language service)" tests/kql/run.sh build/sigcc
 fi
 
 export ASAN_OPTIONS=detect_leaks=1:abort_on_error=0:exitcode=99

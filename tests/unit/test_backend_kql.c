@@ -447,6 +447,65 @@ static void test_t1071_003_with_microsoft_xdr(void **state)
     tu_release(ctx);
 }
 
+/* n `contains` values of f: the selection, and the query sigcc should write
+ * (groups of 64 from 65 values on, so that Kusto's analyzer does not stop
+ * at its depth limit of 500). */
+static void expect_pattern_list(size_t n)
+{
+    char body[8192], want[16384];
+    size_t b = 0, w = 0;
+    b += (size_t)snprintf(body + b, sizeof body - b, "f|contains:");
+    w += (size_t)snprintf(want + w, sizeof want - w, "T\n| where %s", n > 1 ? "(" : "");
+    for (size_t i = 0; i < n; i++) {
+        bool opens = n > 64 && i % 64 == 0;
+        b += (size_t)snprintf(body + b, sizeof body - b, "\n            - v%zu", i);
+        w += (size_t)snprintf(want + w, sizeof want - w, "%s%s%sf contains \"v%zu\"",
+                              opens && i ? ")" : "", i ? " or " : "", opens ? "(" : "", i);
+        assert_true(b < sizeof body && w < sizeof want);
+    }
+    snprintf(want + w, sizeof want - w, "%s%s", n > 64 ? ")" : "", n > 1 ? ")" : "");
+    char detection[8300];
+    snprintf(detection, sizeof detection, "    sel:\n        %s", body);
+    expect_query(convert_det(detection, "sel"), want);
+}
+
+static void test_long_pattern_lists(void **state)
+{
+    (void)state;
+    expect_pattern_list(64);
+    expect_pattern_list(65);
+    expect_pattern_list(130);
+}
+
+/* A process_creation rule and a filter of it whose selection is filter_item,
+ * through microsoft_xdr. */
+static conv convert_filtered(const char *filter_item)
+{
+    char yaml[1024];
+    snprintf(yaml, sizeof yaml,
+             "title: Whoami\nid: 1b4f0a8e-3c55-4f0e-9b0a-2f4a8f7d6c11\n"
+             "logsource:\n    category: process_creation\n    product: windows\n"
+             "detection:\n    sel:\n        Image|endswith: '\\whoami.exe'\n"
+             "    condition: sel\n---\ntitle: Exclusion\n"
+             "logsource:\n    category: process_creation\n    product: windows\n"
+             "filter:\n    rules:\n        - 1b4f0a8e-3c55-4f0e-9b0a-2f4a8f7d6c11\n"
+             "    selection:\n        %s\n    condition: not selection\n",
+             filter_item);
+    return convert_yaml(yaml, true);
+}
+
+/* A filter the pipeline refuses (User has no Defender column) refuses the
+ * rule it tunes: without it the rule would match more. */
+static void test_refused_filter(void **state)
+{
+    (void)state;
+    expect_query(convert_filtered("CommandLine|contains: ' /all'"),
+                 "DeviceProcessEvents\n| where FolderPath endswith \"\\\\whoami.exe\" and "
+                 "not(ProcessCommandLine contains \" /all\")");
+    expect_refused(convert_filtered("User|startswith: 'adm_'"), "target-cannot-express",
+                   "filter 'Exclusion'", 1);
+}
+
 static conv convert_xdr(const char *category, const char *body)
 {
     char yaml[4096];
@@ -488,6 +547,11 @@ static void test_pipeline_tables(void **state)
     assert_non_null(strstr(reg.query, "\n| where TargetObject endswith \"\\\\Run\\\\x\" "
                                       "and Details =~ \"DWORD (0x00000001)\""));
     tu_release(reg.ctx);
+    /* Details is text: Kusto would reject a number compared with it. */
+    conv num = convert_xdr("registry_set", "Details: 0");
+    assert_int_equal(num.status, SIGCC_OK);
+    assert_non_null(strstr(num.query, "\n| where Details =~ \"0\""));
+    tu_release(num.ctx);
     expect_refused(convert_xdr("process_creation", "Hashes|contains: 'MD5='"),
                    "pipeline-item-failure", "Hashes", 7);
     expect_refused(convert_xdr("process_creation", "User: x"), "pipeline-item-failure",
@@ -516,6 +580,8 @@ int main(void)
         cmocka_unit_test(test_escaping_property),
         cmocka_unit_test(test_t1071_003_with_microsoft_xdr),
         cmocka_unit_test(test_pipeline_tables),
+        cmocka_unit_test(test_long_pattern_lists),
+        cmocka_unit_test(test_refused_filter),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
