@@ -562,8 +562,12 @@ static void test_pipeline_tables(void **state)
                    "DeviceProcessEvents", 7);
     expect_refused(convert_xdr("network_connection", "Initiated: 'yes'"),
                    "pipeline-item-failure", "Initiated", 7);
-    expect_refused(convert_xdr("dns_query", "QueryName: x"), "pipeline-rule-failure",
-                   "dns_query", 1);
+    expect_query(convert_xdr("dns_query", "QueryName|endswith: '.onion'"),
+                 "DeviceEvents\n| extend QueryName = tostring(parse_json(AdditionalFields)."
+                 "DnsQueryString)\n| where ActionType =~ \"DnsQueryResponse\" and QueryName "
+                 "endswith \".onion\"");
+    expect_refused(convert_xdr("dns_query", "QueryResults: x"), "pipeline-item-failure",
+                   "QueryResults", 7);
     expect_refused(convert_xdr("driver_load", "ImageLoaded: x"), "target-cannot-express",
                    "no table", 1);
 }
