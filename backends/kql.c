@@ -1049,10 +1049,35 @@ static bool put_sources(sc_emit *e, const sc_correlation *c)
     return ok;
 }
 
+/* The event time column of the sources: Timestamp in Defender's tables,
+ * or what the pipeline says (kql_time_column, e.g. TimeGenerated in Log
+ * Analytics tables); one name for all sources of a union. */
+static const char *time_column(sc_emit *e, const sc_correlation *c)
+{
+    const char *column = NULL;
+    for (size_t i = 0; i < c->n_rules; i++) {
+        const sigcc_rule *r = c->rules[i].target;
+        const char *t = r ? sc_pipeline_attribute(r, "kql_time_column") : NULL;
+        t = t ? t : "Timestamp";
+        if (column && strcmp(column, t) != 0) {
+            sc_emit_error(e, sc_rule_loc(e->rule), "a union of tables with different time "
+                          "columns (%s, %s) in one summarize", column, t);
+            return NULL;
+        }
+        column = t;
+    }
+    if (column && !plain_ident(column)) {
+        sc_emit_error(e, sc_rule_loc(e->rule), "the time column '%s' (kql_time_column must be an "
+                      "identifier)", column);
+        return NULL;
+    }
+    return column;
+}
+
 /* summarize over the window that ends when the query runs: the events of
- * the last `timespan` (Timestamp > ago(T)), grouped, then the condition on
- * the aggregate. A scheduled rule covers every window when it runs at
- * least once per timespan. */
+ * the last `timespan` (T > ago(span)), grouped, then the condition on the
+ * aggregate. A query scheduled every F sees whole the bursts that span at
+ * most timespan - F (docs/backends/kql.md). */
 static bool kql_correlation(sc_emit *e, const char *format)
 {
     const sc_correlation *c = e->rule->corr;
@@ -1064,10 +1089,11 @@ static bool kql_correlation(sc_emit *e, const char *format)
     const sc_hunting *h = e->rule->hunting;
     sc_buf query = {0}, *out = e->out;
     e->out = &query;
-    bool ok = put_sources(e, c);
+    const char *time = time_column(e, c);
+    bool ok = time && put_sources(e, c);
     const char *agg = NULL;
     if (ok) {
-        sc_buf_puts(&query, "\n| where Timestamp > ago(");
+        sc_buf_printf(&query, "\n| where %s > ago(", time);
         sc_put_span(&query, c->timespan_s, false);
         sc_buf_putc(&query, ')');
         ok = !h || put_hunt_columns(e, h);
@@ -1077,7 +1103,7 @@ static bool kql_correlation(sc_emit *e, const char *format)
         ok = put_aggregate(e, c, &agg);
     }
     if (ok) {
-        sc_buf_puts(&query, ", FirstSeen = min(Timestamp), LastSeen = max(Timestamp)");
+        sc_buf_printf(&query, ", FirstSeen = min(%s), LastSeen = max(%s)", time, time);
         /* A custom detection's results must name an event: the latest one. */
         if (!strcmp(format, "defender-json"))
             sc_buf_puts(&query, ", arg_max(Timestamp, ReportId, DeviceId)");
