@@ -44,19 +44,42 @@ sc_arena *sc_arena_new(void)
     return a;
 }
 
+/* Frees every chunk but `keep`. */
+static void free_chunks(sc_arena *a, chunk *keep)
+{
+    for (cleanup *k = a->cleanups; k; k = k->next)
+        k->fn(k->ptr);
+    a->cleanups = NULL;
+    chunk *c = a->head;
+    while (c) {
+        chunk *next = c->next;
+        if (c != keep)
+            free(c);
+        c = next;
+    }
+}
+
 void sc_arena_free(sc_arena *a)
 {
     if (!a)
         return;
-    for (cleanup *k = a->cleanups; k; k = k->next)
-        k->fn(k->ptr);
-    chunk *c = a->head;
-    while (c) {
-        chunk *next = c->next;
-        free(c);
-        c = next;
-    }
+    free_chunks(a, NULL);
     free(a);
+}
+
+void sc_arena_reset(sc_arena *a)
+{
+    chunk *biggest = a->head;
+    for (chunk *c = a->head; c; c = c->next)
+        if (c->size > biggest->size)
+            biggest = c;
+    free_chunks(a, biggest);
+    a->head = biggest;
+    if (biggest) {
+        biggest->next = NULL;
+        biggest->used = 0;
+    }
+    a->total = 0;
 }
 
 static chunk *chunk_new(size_t size)

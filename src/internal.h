@@ -30,6 +30,9 @@ typedef struct sc_loc {
 typedef struct sc_arena sc_arena;
 sc_arena *sc_arena_new(void);
 void sc_arena_free(sc_arena *arena);
+/* Frees everything allocated but keeps the largest chunk for reuse (a
+ * scratch arena used once per file). */
+void sc_arena_reset(sc_arena *arena);
 void *sc_arena_alloc(sc_arena *arena, size_t size); /* zeroed, NULL on OOM */
 char *sc_arena_strndup(sc_arena *arena, const char *s, size_t len);
 char *sc_arena_strdup(sc_arena *arena, const char *s);
@@ -487,6 +490,7 @@ struct sigcc_ctx {
     sc_diag_list diags;
     sc_vec rules;     /* sigcc_rule *, valid rules in load order */
     sc_arena *arena;  /* the context's own bookkeeping */
+    sc_arena *scratch; /* one file's YAML tree while its rules are built */
     size_t documents;
     bool resolved;
     sc_vec pipelines;  /* sc_pipeline *, in load order */

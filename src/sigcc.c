@@ -36,6 +36,7 @@ void sigcc_ctx_free(sigcc_ctx *ctx)
     for (size_t i = 0; i < ctx->pipelines.n; i++)
         sc_pipeline_free(ctx->pipelines.items[i]);
     sc_diags_fini(&ctx->diags);
+    sc_arena_free(ctx->scratch);
     sc_arena_free(ctx->arena);
     free(ctx);
 }
@@ -81,12 +82,12 @@ static sigcc_status load_source(sigcc_ctx *ctx, const char *name, const char *da
 {
     sc_diag_list *d = &ctx->diags;
     d->file_errors = 0;
-    sc_arena *tmp = sc_arena_new();
-    if (!tmp)
+    if (!ctx->scratch && !(ctx->scratch = sc_arena_new()))
         return SIGCC_ENOMEM;
+    sc_arena *tmp = ctx->scratch;
     sc_source src = {.name = name, .text = data, .len = len};
     if (!index_lines(tmp, &src)) {
-        sc_arena_free(tmp);
+        sc_arena_reset(tmp);
         return SIGCC_ENOMEM;
     }
     sigcc_status status = SIGCC_OK;
@@ -122,7 +123,7 @@ static sigcc_status load_source(sigcc_ctx *ctx, const char *name, const char *da
         if (n < 0)
             ctx->documents++; /* an unreadable file still counts as one */
     }
-    sc_arena_free(tmp);
+    sc_arena_reset(tmp);
     if (d->oom)
         return SIGCC_ENOMEM;
     if (status == SIGCC_OK && d->errors != errors)
