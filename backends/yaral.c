@@ -66,7 +66,9 @@ static udm_kind field_kind(const char *f)
     if (in_list(f, UDM_ENUMS, sizeof UDM_ENUMS / sizeof UDM_ENUMS[0]))
         return UDM_ENUM;
     const char *dot = strrchr(f, '.');
-    if ((dot && !strcmp(dot, ".port")) || in_list(f, UDM_INTS, sizeof UDM_INTS / sizeof UDM_INTS[0]))
+    if (dot && !strcmp(dot, ".port"))
+        return UDM_INT;
+    if (in_list(f, UDM_INTS, sizeof UDM_INTS / sizeof UDM_INTS[0]))
         return UDM_INT;
     return UDM_STRING;
 }
@@ -87,7 +89,8 @@ static bool udm_path(const char *f)
             if (part_start)
                 return false;
             part_start = true;
-        } else if ((*p >= 'a' && *p <= 'z') || (!part_start && ((*p >= '0' && *p <= '9') || *p == '_'))) {
+        } else if ((*p >= 'a' && *p <= 'z') ||
+                   (!part_start && ((*p >= '0' && *p <= '9') || *p == '_'))) {
             part_start = false;
         } else {
             return false;
@@ -418,7 +421,10 @@ static bool put_compare(yl_emit *y, sc_buf *b, const sc_match *m, const sc_value
     }
     if (!put_field(y, b, m->field_loc, m->field))
         return false;
-    const char *op = m->op == SC_OP_LT ? "<" : m->op == SC_OP_LTE ? "<=" : m->op == SC_OP_GT ? ">" : ">=";
+    const char *op = m->op == SC_OP_LT    ? "<"
+                     : m->op == SC_OP_LTE ? "<="
+                     : m->op == SC_OP_GT  ? ">"
+                                          : ">=";
     if (v->is_int)
         sc_buf_printf(b, " %s %lld", op, (long long)v->ival);
     else

@@ -422,7 +422,9 @@ static const char *read_regex(const char *q, bool anchored, char *out, size_t *l
     if (*q != '`' || (anchored && q[1] != '^'))
         return NULL;
     size_t n = 0;
-    for (q += 1 + anchored; *q && *q != '`' && !(anchored && q[0] == '$' && q[1] == '`'); q++) {
+    for (q += 1 + anchored; *q && *q != '`'; q++) {
+        if (anchored && q[0] == '$' && q[1] == '`')
+            break;
         unsigned char c = (unsigned char)*q;
         if (c < 0x20 || c == 0x7f)
             return NULL;
