@@ -170,6 +170,12 @@ const sigcc_rule *sc_corr_source(sc_emit *e, const sc_correlation *c, size_t i)
                       c->rules[i].ref);
         return NULL;
     }
+    if (r->dropped) {
+        sc_emit_error(e, at, "a correlation over the rule '%.200s', which was refused (its "
+                             "diagnostic says why)",
+                      c->rules[i].ref);
+        return NULL;
+    }
     if (r->corr || r->kind != SIGCC_RULE_DETECTION) {
         sc_emit_error(e, at, "a correlation over another correlation in one query");
         return NULL;

@@ -741,6 +741,19 @@ static void test_correlation_refusals(void **state)
                                 "    group-by: target.ip\n    timespan: 1h\n"
                                 "    condition:\n        gt: 5\n"),
                    head, "a correlation over another correlation", 24);
+    expect_refused(convert_corr("", "    type: event_count\n    rules: missing\n"
+                                    "    group-by: target.ip\n    timespan: 1h\n"
+                                    "    condition:\n        gt: 5\n"),
+                   head, "a correlation over the rule 'missing', which is not loaded", 4);
+    /* the pipeline refused the referenced rule: so is the correlation */
+    expect_refused(convert_kind("title: base\nname: base\nlogsource:\n"
+                                "    category: process_creation\n    product: windows\n"
+                                "detection:\n    sel:\n        User: x\n    condition: sel\n"
+                                "---\ntitle: c\ncorrelation:\n    type: event_count\n"
+                                "    rules: base\n    group-by: Computer\n    timespan: 1h\n"
+                                "    condition:\n        gt: 2\n",
+                                true, SIGCC_RULE_CORRELATION),
+                   head, "a correlation over the rule 'base', which was refused", 14);
 }
 
 /* ------------------------------------------------ with the pipeline */
