@@ -171,9 +171,21 @@ sc_loc sc_rule_loc(const sigcc_rule *r)
 const sigcc_rule *sc_corr_source(sc_emit *e, const sc_correlation *c, size_t i)
 {
     const sigcc_rule *r = c->rules[i].target;
-    if (!r || r->corr || r->kind != SIGCC_RULE_DETECTION) {
-        sc_emit_error(e, c->rules[i].loc.line ? c->rules[i].loc : sc_rule_loc(e->rule),
-                      "a correlation over another correlation in one query");
+    sc_loc at = c->rules[i].loc.line ? c->rules[i].loc : sc_rule_loc(e->rule);
+    if (!r) {
+        sc_emit_error(e, at, "a correlation over the rule '%.200s', which is not loaded (load "
+                             "the files of the rules it references)",
+                      c->rules[i].ref);
+        return NULL;
+    }
+    if (r->dropped) {
+        sc_emit_error(e, at, "a correlation over the rule '%.200s', which was refused (its "
+                             "diagnostic says why)",
+                      c->rules[i].ref);
+        return NULL;
+    }
+    if (r->corr || r->kind != SIGCC_RULE_DETECTION) {
+        sc_emit_error(e, at, "a correlation over another correlation in one query");
         return NULL;
     }
     return r;

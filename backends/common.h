@@ -53,7 +53,8 @@ const char *sc_cmp_text(sc_cmp c, const char *eq, const char *neq);
 const char *sc_group_field(const sc_correlation *c, size_t g, const sigcc_rule *r);
 
 /* The referenced detection rule `i` of a correlation, or NULL (with a
- * diagnostic) when it is a correlation itself or unresolved. */
+ * diagnostic) when it is a correlation itself, unresolved, or refused by
+ * a pipeline. */
 const sigcc_rule *sc_corr_source(sc_emit *e, const sc_correlation *c, size_t i);
 
 /* The correlation's location, for diagnostics about it as a whole. */

@@ -14,6 +14,7 @@
  * docs/backends/kql.md.
  */
 #include "common.h"
+#include "re2.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -115,19 +116,6 @@ static void plain_text(const sc_value *v, sc_buf *t)
         sc_buf_put(t, v->parts[i].text, v->parts[i].len);
 }
 
-/* A character of the RE2 pattern, escaped when it is not alphanumeric
- * ASCII; control characters as \x{HH}. */
-static void put_re2_char(sc_buf *out, unsigned char c)
-{
-    if (c < 0x20 || c == 0x7f)
-        sc_buf_printf(out, "\\x{%02x}", c);
-    else if (c < 0x80 && !((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-                           (c >= '0' && c <= '9') || c == ' '))
-        sc_buf_printf(out, "\\%c", c);
-    else
-        sc_buf_putc(out, (char)c);
-}
-
 /* f matches regex "(?is)^...$" for a wildcard pattern. */
 static void put_pattern_regex(sc_emit *e, const sc_match *m, const sc_value *v)
 {
@@ -141,7 +129,7 @@ static void put_pattern_regex(sc_emit *e, const sc_match *m, const sc_value *v)
             sc_buf_putc(&re, '.');
         else
             for (size_t k = 0; k < p->len; k++)
-                put_re2_char(&re, (unsigned char)p->text[k]);
+                sc_re2_put_char(&re, (unsigned char)p->text[k], 0);
     }
     sc_buf_putc(&re, '$');
     put_field(e, m->field_loc, m->field);
@@ -190,107 +178,6 @@ static bool put_pattern(sc_emit *e, const sc_match *m, const sc_value *v)
         return false;
     sc_buf_printf(e->out, " %s%s ", op, m->cased ? "_cs" : "");
     put_string(e->out, v->parts[lit].text, v->parts[lit].len);
-    return true;
-}
-
-/* ------------------------------------------------------------- regexes */
-/* PCRE as Sigma writes it, checked for what RE2 lacks; control characters
- * become \x{HH}. Everything else is passed on as written. */
-static bool refuse_regex(sc_emit *e, const sc_value *v, const char *what)
-{
-    sc_emit_error(e, v->loc, "the regex construct %s (RE2 has no equivalent)", what);
-    return false;
-}
-
-static bool translate_regex(sc_emit *e, const sc_match *m, const sc_value *v, sc_buf *out)
-{
-    const char *r = v->raw;
-    size_t n = v->raw_len;
-    char flags[8];
-    size_t nf = 0;
-    if (m->mods & SC_MODBIT(SC_MOD_RE_I))
-        flags[nf++] = 'i';
-    if (m->mods & SC_MODBIT(SC_MOD_RE_M))
-        flags[nf++] = 'm';
-    if (m->mods & SC_MODBIT(SC_MOD_RE_S))
-        flags[nf++] = 's';
-    if (nf)
-        sc_buf_printf(out, "(?%.*s)", (int)nf, flags);
-    bool in_class = false, after_quant = false;
-    for (size_t i = 0; i < n; i++) {
-        unsigned char c = (unsigned char)r[i];
-        bool quant = false;
-        if (c == '\\') {
-            if (i + 1 >= n)
-                return refuse_regex(e, v, "'\\' at the end");
-            unsigned char x = (unsigned char)r[++i];
-            if (x < 0x20 || x == 0x7f) {
-                put_re2_char(out, x);
-            } else if ((x >= 'a' && x <= 'z') || (x >= 'A' && x <= 'Z') ||
-                       (x >= '0' && x <= '9')) {
-                if (!strchr("dDsSwWbBAzpPQExaftnrv", x)) {
-                    char what[16];
-                    snprintf(what, sizeof what, "'\\%c'", x);
-                    return refuse_regex(e, v, what);
-                }
-                sc_buf_putc(out, '\\');
-                sc_buf_putc(out, (char)x);
-            } else {
-                sc_buf_putc(out, '\\');
-                sc_buf_putc(out, (char)x);
-            }
-        } else if (c < 0x20 || c == 0x7f) {
-            put_re2_char(out, c);
-        } else if (in_class) {
-            if (c == '[' && i + 1 < n && r[i + 1] == ':') {
-                const char *end = NULL;
-                for (size_t k = i + 2; k + 1 < n && !end; k++)
-                    if (r[k] == ':' && r[k + 1] == ']')
-                        end = r + k;
-                if (!end)
-                    return refuse_regex(e, v, "'[:' without ':]'");
-                sc_buf_put(out, r + i, (size_t)(end - (r + i)) + 2);
-                i = (size_t)(end - r) + 1;
-                continue;
-            }
-            if (c == ']')
-                in_class = false;
-            sc_buf_putc(out, (char)c);
-        } else if (c == '[') {
-            in_class = true;
-            sc_buf_putc(out, '[');
-            if (i + 1 < n && r[i + 1] == '^') {
-                sc_buf_putc(out, '^');
-                i++;
-            }
-            if (i + 1 < n && r[i + 1] == ']') { /* a leading ']' is literal */
-                sc_buf_puts(out, "\\]");
-                i++;
-            }
-        } else if (c == '(' && i + 1 < n && r[i + 1] == '?') {
-            size_t k = i + 2;
-            if (k < n && r[k] == 'P' && k + 1 < n && r[k + 1] == '<') {
-                sc_buf_puts(out, "(?P<");
-                i = k + 1;
-                continue;
-            }
-            while (k < n && strchr("imsU-", r[k]))
-                k++;
-            if (k >= n || (r[k] != ':' && r[k] != ')'))
-                return refuse_regex(e, v, "'(?' other than flags, (?: and (?P< (lookaround, "
-                                          "atomic groups, recursion, named groups)");
-            sc_buf_put(out, r + i, k + 1 - i);
-            i = k;
-        } else if (c == '+' && after_quant) {
-            return refuse_regex(e, v, "a possessive quantifier");
-        } else {
-            quant = c == '*' || c == '+' || c == '?' || c == '}';
-            sc_buf_putc(out, (char)c);
-        }
-        after_quant = quant;
-    }
-    if (in_class)
-        return refuse_regex(e, v, "'[' without ']'");
     return true;
 }
 
@@ -487,7 +374,7 @@ static bool put_values(sc_emit *e, const sc_match *m, const sc_value *const *val
             break;
         case SC_OP_RE: {
             sc_buf re = {0};
-            bool ok = translate_regex(e, m, v, &re);
+            bool ok = sc_re2_from_pcre(e, m, v, &re, 0);
             if (ok) {
                 ok = put_field(e, m->field_loc, m->field);
                 sc_buf_puts(b, " matches regex ");
