@@ -817,15 +817,29 @@ static void put_rule_head(sc_buf *b, const sigcc_rule *r)
     sc_buf_puts(b, "  events:\n");
 }
 
-/* Outcome variables beyond a correlation's aggregate come from the
- * hunting-columns mechanism (a rule's `fields` as outcome columns). */
-static void put_hunting_outcomes(yl_emit *y, const sigcc_rule *r)
+/* The hunting block's aggregates over event fields, as outcome variables
+ * of an aggregating rule (docs/hunting.md). Label columns, the severity
+ * ladder and the order are not written: a label needs a nested if() that
+ * no YARA-L document shows, and YARA-L has no result order; the rule's
+ * severity stays in meta. `open` says whether "outcome:" is written. */
+static bool put_hunting_outcomes(yl_emit *y, const sigcc_rule *r, bool open)
 {
-    /* TODO(hunting columns): write `$column = array_distinct($e.<field>)`
-     * per hunting column here once the shared mechanism provides them;
-     * the outcome section header is then written by whoever writes first. */
-    (void)y;
-    (void)r;
+    static const char *const fn[] = {"count_distinct", "sum", "avg", "min", "max",
+                                     "array_distinct"};
+    const sc_hunting *h = r->hunting;
+    for (size_t i = 0; h && i < h->n_aggregates; i++) {
+        const sc_hunt_aggregate *g = &h->aggregates[i];
+        if (g->of_column)
+            continue;
+        if (!open)
+            sc_buf_puts(y->base.out, "  outcome:\n");
+        open = true;
+        sc_buf_printf(y->base.out, "    $%s = %s(", g->name, fn[g->fn]);
+        if (!put_field(y, y->base.out, g->loc, g->field))
+            return false;
+        sc_buf_puts(y->base.out, ")\n");
+    }
+    return true;
 }
 
 /* ------------------------------------------------------------ detection */
@@ -837,7 +851,6 @@ static bool yaral_detection(sc_emit *e, const char *format)
     put_rule_head(e->out, r);
     joiner j = LINES;
     bool ok = put_rule_events(&y, &j, r);
-    put_hunting_outcomes(&y, r);
     sc_buf_puts(e->out, "  condition:\n    $e\n}\n");
     e->failed |= y.base.failed;
     return ok && !y.base.failed;
@@ -1022,7 +1035,8 @@ static bool put_aggregation(yl_emit *y, const sc_correlation *c, char *const *na
     const char *subject = "#e";
     if (c->type != SC_CORR_EVENT_COUNT && !put_aggregate(y, c, &subject))
         return false;
-    put_hunting_outcomes(y, y->base.rule);
+    if (!put_hunting_outcomes(y, y->base.rule, c->type != SC_CORR_EVENT_COUNT))
+        return false;
     sc_buf_puts(y->base.out, "  condition:\n    ");
     put_comparisons(y->base.out, c, subject);
     sc_buf_putc(y->base.out, '\n');
@@ -1062,7 +1076,6 @@ static bool put_temporal(yl_emit *y, const sc_correlation *c, char *const *names
     for (size_t i = 1; c->type == SC_CORR_TEMPORAL_ORDERED && i < c->n_rules; i++)
         put_order(y->base.out, i);
     put_match_section(y->base.out, c, names);
-    put_hunting_outcomes(y, y->base.rule);
     sc_buf_puts(y->base.out, "  condition:\n    ");
     for (size_t i = 0; i < c->n_rules; i++)
         sc_buf_printf(y->base.out, "%s$e%zu", i ? " and " : "", i + 1);
