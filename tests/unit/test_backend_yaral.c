@@ -803,6 +803,9 @@ static void test_t1071_003_with_google_udm(void **state)
            "    $target_ip = $e.target.ip\n"
            "  match:\n"
            "    $principal_hostname, $principal_process_file_full_path, $target_ip over 24h\n"
+           /* the correlation's hunting block: its aggregate over an event field */
+           "  outcome:\n"
+           "    $Ports = array_distinct($e.target.port)\n"
            "  condition:\n"
            "    #e > 2\n"
            "}\n"));
