@@ -10,10 +10,12 @@
 
 extern const sc_backend sc_backend_eql;
 extern const sc_backend sc_backend_kql;
+extern const sc_backend sc_backend_spl;
 
 static const sc_backend *const BACKENDS[] = {
     &sc_backend_eql,
     &sc_backend_kql,
+    &sc_backend_spl,
 };
 
 const sc_backend *sc_backend_at(size_t index)
