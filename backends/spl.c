@@ -80,23 +80,27 @@ static void put_spl_string(sc_buf *b, const char *s, size_t n)
     sc_buf_putc(b, '"');
 }
 
-static bool word_in(const char *w, const char *const *list)
+static bool word_in(const char *w, const char *const *list, bool any_case)
 {
     for (size_t i = 0; list[i]; i++)
-        if (!strcasecmp(w, list[i]))
+        if (any_case ? !strcasecmp(w, list[i]) : !strcmp(w, list[i]))
             return true;
     return false;
 }
 
-/* Names `search` reads as operators or time and search modifiers, not as
- * fields. */
-static const char *const SEARCH_WORDS[] = {
-    "AND", "OR", "NOT", "XOR", "IN", "TERM", "CASE", "earliest", "latest", "_index_earliest",
-    "_index_latest", "starttime", "endtime", "startdays", "enddays", "startminutes",
-    "endminutes", "starthoursago", "endhoursago", "startmonthsago", "endmonthsago",
-    "daysago", "hoursago", "minutesago", "monthsago", "timeformat", "savedsearch",
-    "savedsplunk", "eventtype", "eventtypetag", "tag", "hosttag", "splunk_server",
-    "splunk_server_group", NULL};
+/* What `search` reads as an operator (in capitals only), a time modifier
+ * (any case, to be safe) or a modifier that is a field of its own (as
+ * written: field names are case-sensitive, EventType is Sysmon's). */
+static const char *const SEARCH_OPERATORS[] = {"AND", "OR", "NOT", "XOR", "IN", "TERM", "CASE",
+                                               NULL};
+static const char *const SEARCH_TIME[] = {
+    "earliest", "latest", "_index_earliest", "_index_latest", "starttime", "endtime",
+    "startdays", "enddays", "startminutes", "endminutes", "starthoursago", "endhoursago",
+    "startmonthsago", "endmonthsago", "daysago", "hoursago", "minutesago", "monthsago",
+    "timeformat", NULL};
+static const char *const SEARCH_MODIFIERS[] = {"savedsearch", "savedsplunk", "eventtype",
+                                               "eventtypetag", "tag", "hosttag",
+                                               "splunk_server", "splunk_server_group", NULL};
 
 /* A name written as it is in `search`, `stats` and `regex`: a letter or _
  * first, then letters, digits, _ and dots. */
@@ -108,7 +112,8 @@ static bool search_field_ok(const char *f)
         if (!is_alpha((unsigned char)*p) && !is_digit((unsigned char)*p) && *p != '_' &&
             *p != '.')
             return false;
-    return !word_in(f, SEARCH_WORDS);
+    return !word_in(f, SEARCH_OPERATORS, false) && !word_in(f, SEARCH_TIME, true) &&
+           !word_in(f, SEARCH_MODIFIERS, false);
 }
 
 static const char *const EVAL_WORDS[] = {"AND", "OR", "NOT", "XOR", "LIKE", "IN",
@@ -121,7 +126,7 @@ static bool put_eval_field(sc_emit *e, sc_loc loc, const char *f, sc_buf *b)
     bool plain = is_alpha((unsigned char)*f) || *f == '_';
     for (const char *p = f; *p && plain; p++)
         plain = is_alpha((unsigned char)*p) || is_digit((unsigned char)*p) || *p == '_';
-    if (plain && !word_in(f, EVAL_WORDS)) {
+    if (plain && !word_in(f, EVAL_WORDS, true)) {
         sc_buf_puts(b, f);
         return true;
     }
@@ -1069,7 +1074,7 @@ static void put_conf_text(sc_buf *b, const char *s, const char *drop)
         space = false;
         sc_buf_putc(b, (char)c);
     }
-    while (b->len > start && b->data[b->len - 1] == '\\')
+    while (b->len > start && (b->data[b->len - 1] == '\\' || b->data[b->len - 1] == ' '))
         b->len--;
 }
 
