@@ -25,8 +25,8 @@
 /* One conversion: the shared state and what the eval writer must know. */
 typedef struct spl_emit {
     sc_emit e; /* first: the tree walk hands &e back to the leaf writers */
-    /* Every eval test must be false, never null, on an absent field:
-     * under a NOT, null would stay null and drop the event. */
+    /* Every eval test must be false, never null, on an absent field
+     * (needs_guard says where). */
     bool guard;
 } spl_emit;
 
@@ -242,6 +242,13 @@ static void put_user_regex(const sc_match *m, const sc_value *v, sc_buf *re)
     }
 }
 
+static const sc_node *unwrap(const sc_node *n)
+{
+    while (n->kind == SC_NODE_SEL)
+        n = n->u.sel.child;
+    return n;
+}
+
 /* ------------------------------------------------ what `search` can say */
 /* A star only at the ends, a literal without *, control characters or
  * backticks; no ?. */
@@ -316,28 +323,6 @@ static bool search_tree_ok(const sc_node *n)
     }
 }
 
-static bool has_negation(const sc_node *n)
-{
-    switch (n->kind) {
-    case SC_NODE_AND:
-    case SC_NODE_OR:
-        for (size_t i = 0; i < n->u.list.n; i++)
-            if (has_negation(n->u.list.items[i]))
-                return true;
-        return false;
-    case SC_NODE_NOT: return true;
-    case SC_NODE_SEL: return has_negation(n->u.sel.child);
-    case SC_NODE_MATCH: return n->u.match.negated;
-    default: return false;
-    }
-}
-
-static const sc_node *unwrap(const sc_node *n)
-{
-    while (n->kind == SC_NODE_SEL)
-        n = n->u.sel.child;
-    return n;
-}
 
 /* One positive regex (or |all of several) on a plain field: `| regex`. */
 static bool regex_command_ok(const sc_node *n)
@@ -728,11 +713,16 @@ static void collect(conjuncts *c, const sc_node *n)
         conjuncts_push(c, n);
 }
 
-static bool rule_conjuncts(sc_emit *e, const sigcc_rule *r, conjuncts *c)
+static void collect_rule(conjuncts *c, const sigcc_rule *r)
 {
     collect(c, r->condition);
     for (size_t i = 0; i < r->applied_filters.n; i++)
         collect(c, ((const sigcc_rule *)r->applied_filters.items[i])->condition);
+}
+
+static bool rule_conjuncts(sc_emit *e, const sigcc_rule *r, conjuncts *c)
+{
+    collect_rule(c, r);
     if (c->oom)
         e->out->oom = true;
     return !c->oom;
@@ -774,16 +764,29 @@ static bool put_regex_commands(spl_emit *s, const sc_node *n)
     return true;
 }
 
-/* and-operands as one eval expression; `only` limits them to one part. */
+/* A where operand that is one positive test needs no guard: null drops
+ * the event as false would. Under an or or a not, a null operand could
+ * turn the result (eval's null logic is not documented), so every test
+ * there is total. */
+static bool needs_guard(const sc_node *n)
+{
+    n = unwrap(n);
+    return n->kind != SC_NODE_MATCH || n->u.match.negated;
+}
+
+/* The where operands as one eval expression, or with `all_parts` every
+ * operand (a whole rule, inside an if()). */
 static bool put_eval_conjuncts(spl_emit *s, const conjuncts *c, bool all_parts)
 {
-    size_t k = 0;
+    size_t k = 0, n = 0;
+    for (size_t i = 0; i < c->n; i++)
+        n += all_parts || part_of(c->items[i]) == PART_WHERE;
     for (size_t i = 0; i < c->n; i++) {
         if (!all_parts && part_of(c->items[i]) != PART_WHERE)
             continue;
         sc_buf_puts(s->e.out, k++ ? " AND " : "");
-        s->guard = all_parts || has_negation(c->items[i]);
-        if (!sc_put_tree(&s->e, &EVAL_SYNTAX, c->items[i], c->n > 1 ? SC_PREC_AND : 0))
+        s->guard = all_parts || needs_guard(c->items[i]);
+        if (!sc_put_tree(&s->e, &EVAL_SYNTAX, c->items[i], n > 1 ? SC_PREC_AND : 0))
             return false;
     }
     if (!k)
@@ -857,9 +860,7 @@ static const char *rule_label(const sigcc_rule *r, size_t i, char *buf, size_t c
 static bool has_search_part(const sigcc_rule *r)
 {
     conjuncts c = {0};
-    collect(&c, r->condition);
-    for (size_t i = 0; i < r->applied_filters.n; i++)
-        collect(&c, ((const sigcc_rule *)r->applied_filters.items[i])->condition);
+    collect_rule(&c, r);
     bool found = false;
     for (size_t i = 0; i < c.n && !found; i++)
         found = part_of(c.items[i]) == PART_SEARCH;
@@ -1141,7 +1142,10 @@ static bool put_saved_search(sc_emit *e, const sc_buf *query, uint64_t window_s)
     sc_buf *b = e->out, span = {0};
     sc_put_span(&span, window_s, true);
     sc_buf_putc(b, '[');
-    put_conf_text(b, r->title ? r->title : r->id, "[]");
+    size_t name_at = b->len;
+    put_conf_text(b, r->title, "[]");
+    if (b->len == name_at) /* a title of brackets and blanks only */
+        put_conf_text(b, r->id ? r->id : "Sigma rule", "[]");
     sc_buf_puts(b, "]\n");
     if (r->id && text_safe(r->id, strlen(r->id)))
         sc_buf_printf(b, "# Sigma rule %s\n", r->id);
@@ -1157,7 +1161,7 @@ static bool put_saved_search(sc_emit *e, const sc_buf *query, uint64_t window_s)
                      "action.correlationsearch.label = ",
                   window_s >= 600 ? "*/10 * * * *" : "* * * * *", (int)span.len,
                   span.data ? span.data : "", alert_severity(r->level));
-    put_conf_text(b, r->title ? r->title : r->id, NULL);
+    put_conf_text(b, r->title, NULL);
     sc_buf_putc(b, '\n');
     put_annotations(b, &r->tags);
     sc_buf_free(&span);
