@@ -21,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 /* One conversion: the shared state and what the eval writer must know. */
 typedef struct spl_emit {
