@@ -10,11 +10,13 @@
 
 extern const sc_backend sc_backend_eql;
 extern const sc_backend sc_backend_kql;
+extern const sc_backend sc_backend_spl;
 extern const sc_backend sc_backend_yaral;
 
 static const sc_backend *const BACKENDS[] = {
     &sc_backend_eql,
     &sc_backend_kql,
+    &sc_backend_spl,
     &sc_backend_yaral,
 };
 

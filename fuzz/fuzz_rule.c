@@ -1,6 +1,7 @@
 /*
  * fuzz_rule.c - libFuzzer harness: any bytes as a rule file, through
- * loading, resolution, explain, the optimizer and every backend.
+ * loading, resolution, explain, the optimizer and every backend in every
+ * output format.
  * Build with -DSIGCC_FUZZ=ON (clang).
  */
 #include <stddef.h>
@@ -34,10 +35,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     sigcc_optimize(ctx, &opts);
     for (size_t i = 0; i < sigcc_rule_count(ctx); i++)
         for (size_t t = 0; sigcc_target_at(t); t++) {
-            char *query = NULL;
-            if (sigcc_convert_rule(ctx, sigcc_rule_at(ctx, i), sigcc_target_at(t), NULL,
-                                   &query) == SIGCC_OK)
-                sigcc_free(query);
+            const char *target = sigcc_target_at(t);
+            for (size_t f = 0; sigcc_target_format_at(target, f); f++) {
+                char *query = NULL;
+                if (sigcc_convert_rule(ctx, sigcc_rule_at(ctx, i), target,
+                                       sigcc_target_format_at(target, f), &query) == SIGCC_OK)
+                    sigcc_free(query);
+            }
         }
     for (size_t i = 0; i < sigcc_diag_count(ctx); i++) {
         char *text = NULL;

@@ -3,7 +3,7 @@
 # rules/, write its parsed form to out/explain.txt, and validate the rules
 # against the example events (out/eval.jsonl).
 # and compile them to every target the backends support (out/rules.<target>;
-# SPL and YARA-L join when their backends land).
+# YARA-L joins when its backend lands).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
