@@ -36,10 +36,34 @@ def json_lines(text):
 
 
 def savedsearches(text):
-    parser = configparser.RawConfigParser(strict=True, interpolation=None)
-    parser.optionxform = str
-    parser.read_string(text)
-    return [dict(parser[s]) for s in parser.sections()]
+    """Splunk .conf: [stanza] lines, 'key = value', a value continued on the
+    next line when its line ends with a backslash (the line break stays in
+    the value, the backslash goes). Anything else is a parse error."""
+    stanzas, current, pending = [], None, None
+    for number, line in enumerate(text.split("\n"), 1):
+        if pending is not None:
+            key, value = pending
+            value += "\n" + line
+        elif not line.strip() or line.startswith("#"):
+            continue
+        elif line.startswith("[") and line.rstrip().endswith("]"):
+            current = {}
+            stanzas.append(current)
+            continue
+        elif current is not None and " = " in line:
+            key, value = line.split(" = ", 1)
+            if key.strip() in current:
+                raise ValueError(f"line {number}: key {key.strip()} repeated in its stanza")
+        else:
+            raise ValueError(f"line {number}: neither a stanza, a key = value nor a continuation")
+        if value.endswith("\\"):
+            pending = (key, value[:-1])
+            continue
+        current[key.strip()] = value
+        pending = None
+    if pending is not None:
+        raise ValueError("the last value continues past the end")
+    return stanzas
 
 
 # format -> (parse the whole output into records, the query of one record)
@@ -48,7 +72,8 @@ FORMATS = {
     "sentinel-yaml": (lambda t: [d for d in yaml.safe_load_all(t) if d is not None],
                       lambda r: r["query"].rstrip("\n")),
     "defender-json": (json_lines, lambda r: r["queryCondition"]["queryText"]),
-    "savedsearches": (savedsearches, lambda r: r["search"]),
+    # the continuation leaves the space written before each backslash
+    "savedsearches": (savedsearches, lambda r: r["search"].replace(" \n", "\n")),
 }
 
 
