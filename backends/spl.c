@@ -1008,13 +1008,150 @@ static bool put_aggregate(sc_emit *e, const sc_correlation *c, const char **name
 
 /* | stats AGG, earliest(_time) as FirstSeen, latest(_time) as LastSeen by
  * g1, g2 | where AGG > N */
+/* ------------------------------------------------------ hunting columns */
+/* docs/hunting.md: `| eval N=case(...)` before stats, extra aggregates in
+ * it, `| eval Severity=case(...)` and `| sort` after the threshold. */
+static bool put_hunt_text(sc_emit *e, sc_loc loc, const char *s)
+{
+    if (!text_safe(s, strlen(s)))
+        return refuse(e, loc, "a control character or backtick in a hunting label or value");
+    put_spl_string(e->out, s, strlen(s));
+    return true;
+}
+
+/* f equals one of the values: numbers as numbers, text without case. */
+static bool put_hunt_membership(sc_emit *e, sc_loc loc, const char *field,
+                                const sc_hunt_literal *v, size_t n, bool fold)
+{
+    bool ok = true;
+    sc_buf_putc(e->out, '(');
+    for (size_t i = 0; i < n && ok; i++) {
+        sc_buf_puts(e->out, i ? " OR " : "");
+        if (v[i].is_number) {
+            sc_buf_puts(e->out, "tonumber(");
+            ok = put_eval_field(e, loc, field, e->out);
+            sc_buf_printf(e->out, ")==%.17g", v[i].num);
+            continue;
+        }
+        sc_buf_puts(e->out, fold ? "lower(" : "");
+        ok = put_eval_field(e, loc, field, e->out);
+        sc_buf_puts(e->out, fold ? ")==lower(" : "==");
+        ok = ok && put_hunt_text(e, loc, v[i].text);
+        sc_buf_puts(e->out, fold ? ")" : "");
+    }
+    sc_buf_putc(e->out, ')');
+    return ok;
+}
+
+static bool put_hunt_columns(sc_emit *e, const sc_hunting *h)
+{
+    bool ok = true;
+    for (size_t i = 0; h && i < h->n_columns && ok; i++) {
+        const sc_hunt_column *c = &h->columns[i];
+        sc_buf_printf(e->out, "\n| eval %s=case(", c->name);
+        for (size_t k = 0; k < c->n_cases && ok; k++) {
+            ok = put_hunt_membership(e, c->loc, c->field, c->cases[k].values,
+                                     c->cases[k].n_values, true);
+            sc_buf_puts(e->out, ", ");
+            ok = ok && put_hunt_text(e, c->loc, c->cases[k].label);
+            sc_buf_puts(e->out, ", ");
+        }
+        sc_buf_puts(e->out, "true(), ");
+        ok = ok && put_hunt_text(e, c->loc, c->otherwise);
+        sc_buf_putc(e->out, ')');
+    }
+    return ok;
+}
+
+static bool put_hunt_aggregates(sc_emit *e, const sc_hunting *h)
+{
+    static const char *const fns[] = {"dc", "sum", "avg", "min", "max", "values"};
+    bool ok = true;
+    for (size_t i = 0; h && i < h->n_aggregates && ok; i++) {
+        const sc_hunt_aggregate *g = &h->aggregates[i];
+        if (!search_field_ok(g->field))
+            return refuse(e, g->loc, "a hunting aggregate over a field name that is not a "
+                                     "plain name");
+        sc_buf_printf(e->out, ", %s(%s) as %s", fns[g->fn], g->field, g->name);
+    }
+    return ok;
+}
+
+static bool is_values_aggregate(const sc_hunting *h, const char *name)
+{
+    for (size_t i = 0; i < h->n_aggregates; i++)
+        if (!strcmp(h->aggregates[i].name, name))
+            return h->aggregates[i].fn == SC_HUNT_VALUES;
+    return false;
+}
+
+/* A test on a multivalue aggregate holds when one of its values equals
+ * one of the test's (mvfind with an anchored, escaped pattern). */
+static bool put_hunt_test(sc_emit *e, const sc_hunting *h, const sc_hunt_test *t)
+{
+    if (t->cmp != SC_CMP_EQ) {
+        sc_buf_puts(e->out, "tonumber(");
+        bool ok = put_eval_field(e, t->loc, t->name, e->out);
+        sc_buf_printf(e->out, ")%s%.17g", sc_cmp_text(t->cmp, "==", "!="), t->values[0].num);
+        return ok;
+    }
+    if (!is_values_aggregate(h, t->name))
+        return put_hunt_membership(e, t->loc, t->name, t->values, t->n_values, false);
+    sc_buf re = {0};
+    sc_buf_puts(&re, "^(?:");
+    for (size_t i = 0; i < t->n_values; i++) {
+        sc_buf_puts(&re, i ? "|" : "");
+        put_re_text(&re, t->values[i].text, strlen(t->values[i].text));
+    }
+    sc_buf_puts(&re, ")$");
+    sc_buf_puts(e->out, "isnotnull(mvfind(");
+    bool ok = put_eval_field(e, t->loc, t->name, e->out);
+    sc_buf_puts(e->out, ", ");
+    put_spl_string(e->out, re.data, re.len);
+    sc_buf_puts(e->out, "))");
+    sc_buf_free(&re);
+    return ok;
+}
+
+static bool put_hunt_result(sc_emit *e, const sc_hunting *h)
+{
+    bool ok = true;
+    if (h && h->n_severity) {
+        const sc_hunt_severity *last = &h->severity[h->n_severity - 1];
+        sc_buf_puts(e->out, "\n| eval Severity=case(");
+        for (size_t i = 0; i < h->n_severity && ok; i++) {
+            const sc_hunt_severity *sv = &h->severity[i];
+            for (size_t k = 0; k < sv->n_tests && ok; k++) {
+                sc_buf_puts(e->out, k ? " AND " : "");
+                ok = put_hunt_test(e, h, &sv->tests[k]);
+            }
+            if (sv->n_tests)
+                sc_buf_printf(e->out, ", \"%s\", ", sv->level);
+        }
+        sc_buf_printf(e->out, "true(), \"%s\")",
+                      last->n_tests ? sc_level_or(e->rule->level, "informational") : last->level);
+    }
+    if (ok && h && h->sort_by) {
+        if (!search_field_ok(h->sort_by))
+            return refuse(e, sc_rule_loc(e->rule), "a hunting sort column that is not a plain "
+                                                   "name");
+        sc_buf_printf(e->out, "\n| sort 0 %s%s", h->sort_descending ? "-" : "+", h->sort_by);
+    }
+    return ok;
+}
+
 static bool put_stats(sc_emit *e, const sc_correlation *c)
 {
     const char *agg = NULL;
+    const sc_hunting *h = e->rule->hunting;
+    if (!put_hunt_columns(e, h))
+        return false;
     sc_buf_puts(e->out, "\n| stats ");
     if (!put_aggregate(e, c, &agg))
         return false;
     sc_buf_puts(e->out, ", earliest(_time) as FirstSeen, latest(_time) as LastSeen");
+    if (!put_hunt_aggregates(e, h))
+        return false;
     for (size_t g = 0; g < c->n_group_by; g++) {
         if (!search_field_ok(c->group_by[g]))
             return refuse(e, sc_rule_loc(e->rule), "a group-by field name that is not a "
@@ -1029,11 +1166,7 @@ static bool put_stats(sc_emit *e, const sc_correlation *c)
     for (size_t k = 0; k < c->n_conds; k++)
         sc_buf_printf(e->out, "%s%s %s %.17g", k ? " AND " : "", agg,
                       sc_cmp_text(c->conds[k].cmp, "==", "!="), c->conds[k].value);
-    /* TODO(hunting-columns): the columns a hunting profile asks for (an
-     * eval like the documented query's Protocol and Severity, values() and
-     * sums beside the aggregate, a table) are appended here by the
-     * hunting-columns mechanism once it lands. */
-    return true;
+    return put_hunt_result(e, h);
 }
 
 /* The events of the last timespan (earliest=-T), grouped, then the
@@ -1176,7 +1309,9 @@ typedef bool (*query_fn)(spl_emit *s);
 
 static bool detection_query(spl_emit *s)
 {
-    return put_rule_query(s, s->e.rule, NULL);
+    const sc_hunting *h = s->e.rule->hunting;
+    return put_rule_query(s, s->e.rule, NULL) && put_hunt_columns(&s->e, h) &&
+           put_hunt_result(&s->e, h);
 }
 
 /* Builds the query, then writes it alone or as a saved search. */

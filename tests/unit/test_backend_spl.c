@@ -691,9 +691,18 @@ static void test_t1071_003_with_splunk_windows(void **state)
     expect_query(convert_files(both, 2, SIGCC_RULE_CORRELATION,
                                "Repeated Mail Protocol Connections From Non-Mail-Client Process"),
                  SYSMON "EventCode=3 Initiated=\"true\" " MAIL_FILTER " earliest=-24h\n"
+                 /* the rule's hunting block: the documented query's columns */
+                 "| eval Protocol=case((tonumber(dest_port)==25 OR tonumber(dest_port)==465 OR "
+                 "tonumber(dest_port)==587), \"SMTP\", (tonumber(dest_port)==110 OR "
+                 "tonumber(dest_port)==995), \"POP3\", (tonumber(dest_port)==143 OR "
+                 "tonumber(dest_port)==993), \"IMAP\", true(), \"Unknown\")\n"
                  "| stats count as EventCount, earliest(_time) as FirstSeen, "
-                 "latest(_time) as LastSeen by dvc, process_path, dest_ip\n"
-                 "| where EventCount > 2");
+                 "latest(_time) as LastSeen, values(Protocol) as Protocols, values(dest_port) "
+                 "as Ports by dvc, process_path, dest_ip\n"
+                 "| where EventCount > 2\n"
+                 "| eval Severity=case(isnotnull(mvfind(Protocols, \"^(?:IMAP|POP3)$\")), "
+                 "\"critical\", tonumber(EventCount)>10, \"high\", true(), \"medium\")\n"
+                 "| sort 0 -EventCount");
     const char *dns[] = {T1071_003 "dns_query_tor_domains.yml"};
     expect_query(convert_files(dns, 1, SIGCC_RULE_DETECTION, "DNS Query For Tor Project Domains"),
                  SYSMON "EventCode=22 QueryName IN (\"*.torproject.org\", "

@@ -26,20 +26,25 @@ static sigcc_ctx *load(const char *yaml, const char *pipeline)
     return ctx;
 }
 
-/* The KQL of the last rule of the context (the correlation, when there is
- * one), without its final newline. */
-static const char *kql_of_last(sigcc_ctx *ctx)
+/* The query of the last rule of the context (the correlation, when there
+ * is one) in `target`, without its final newline. */
+static const char *query_of_last(sigcc_ctx *ctx, const char *target)
 {
     size_t n = sigcc_rule_count(ctx);
     assert_true(n > 0);
     char *out = NULL;
-    sigcc_status s = sigcc_convert_rule(ctx, sigcc_rule_at(ctx, n - 1), "kql", NULL, &out);
+    sigcc_status s = sigcc_convert_rule(ctx, sigcc_rule_at(ctx, n - 1), target, NULL, &out);
     if (s != SIGCC_OK)
         tu_dump_diags(ctx);
     assert_int_equal(s, SIGCC_OK);
     tu_track(out, tu_sigcc_free_fn);
     out[strlen(out) - 1] = '\0';
     return out;
+}
+
+static const char *kql_of_last(sigcc_ctx *ctx)
+{
+    return query_of_last(ctx, "kql");
 }
 
 static const char DETECTION[] = "title: d\n"
@@ -121,6 +126,43 @@ static void test_correlation_aggregates_and_ladder(void **state)
     tu_release(ctx);
 }
 
+/* The same block in SPL: eval before stats, values() in it, the ladder
+ * with mvfind over the multivalue aggregate, then sort. */
+static void test_spl_spelling(void **state)
+{
+    (void)state;
+    char yaml[4096];
+    snprintf(yaml, sizeof yaml,
+             "%s---\n"
+             "title: c\n"
+             "correlation:\n"
+             "    type: event_count\n"
+             "    rules: conn\n"
+             "    group-by: [Computer]\n"
+             "    timespan: 1h\n"
+             "    condition: {gt: 2}\n"
+             "level: high\n"
+             "hunting:\n"
+             "    columns:\n"
+             "        Protocol: {field: DestinationPort, cases: {SMTP: 25, 'a.b': [x]}}\n"
+             "    aggregates:\n"
+             "        Protocols: values(Protocol)\n"
+             "    severity:\n"
+             "        - {level: critical, when: {Protocols: ['a.b']}}\n"
+             "    sort: EventCount desc\n",
+             DETECTION);
+    sigcc_ctx *ctx = load(yaml, "splunk_windows");
+    const char *q = query_of_last(ctx, "spl");
+    assert_non_null(strstr(q, "\n| eval Protocol=case((tonumber(dest_port)==25), \"SMTP\", "
+                              "(lower(dest_port)==lower(\"x\")), \"a.b\", true(), \"\")\n"
+                              "| stats count as EventCount, "));
+    assert_non_null(strstr(q, "values(Protocol) as Protocols by dvc\n| where EventCount > 2\n"
+                              "| eval Severity=case(isnotnull(mvfind(Protocols, "
+                              "\"^(?:a\\\\.b)$\")), \"critical\", true(), \"high\")\n"
+                              "| sort 0 -EventCount"));
+    tu_release(ctx);
+}
+
 /* Without the block, and with it, the match part of the query is the same:
  * hunting columns only add to what follows. */
 static void test_block_never_changes_matching(void **state)
@@ -191,6 +233,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_detection_columns_severity_sort),
         cmocka_unit_test(test_correlation_aggregates_and_ladder),
+        cmocka_unit_test(test_spl_spelling),
         cmocka_unit_test(test_block_never_changes_matching),
         cmocka_unit_test(test_errors),
         cmocka_unit_test(test_filter_refused),
