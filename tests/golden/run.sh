@@ -8,6 +8,9 @@
 #   tests/golden/rules/<dir>.O1.explain       optimized (-O1)
 #   tests/golden/rules/<dir>.passes           the tree after each pass (--passes)
 #   tests/golden/convert/<dir>.<target>[.<format>]  each target's output in each format
+#   tests/golden/catalog/<dir>.md                   its technique's catalog page (sigcc catalog)
+# and for the catalog fixture corpus (figures computed by hand in its README.md),
+#   tests/golden/catalog/corpus/ -> tests/golden/catalog/corpus.{md,json}
 # --update rewrites the expectations; read the diff before committing it.
 set -u
 cd "$(dirname "$0")/../.."
@@ -51,6 +54,12 @@ for dir in rules/*/; do
         compare "rules/$name -t $target -f $format" "tests/golden/convert/$name.$suffix" \
             "$sigcc" convert -t "$target" -f "$format" "$dir"
     done < <("$sigcc" list formats)
+    compare "rules/$name catalog" "tests/golden/catalog/$name.md" \
+        "$sigcc" catalog --technique "$name" "$dir"
+done
+for format in md json; do
+    compare "catalog corpus -f $format" "tests/golden/catalog/corpus.$format" \
+        "$sigcc" catalog -f "$format" tests/golden/catalog/corpus
 done
 echo "golden: $pass passed, $fail failed"
 [ $fail -eq 0 ]
