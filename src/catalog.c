@@ -1173,6 +1173,9 @@ static void *balloc(builder *b, size_t n, size_t size)
     return p;
 }
 
+/* Fields, uses, items, spellings and events each keep their count on the
+ * page being built in a `here` member at here_offset: counted here, listed
+ * once in `touched`, and reset through that list when the page is done. */
 static void touch(builder *b, sc_vec *touched, const sc_vec *list, size_t here_offset)
 {
     for (size_t i = 0; i < list->n; i++) {
@@ -1407,8 +1410,8 @@ static const cat_technique **chosen(sigcc_catalog *c, sc_arena *a, const char *c
             out[(*n)++] = c->techniques.items[i];
             continue;
         }
-        snprintf(tag, sizeof tag, "attack.%s", ids[i]);
-        if (!technique_of(tag, c->roll_up, id))
+        if (!ids[i] || (size_t)snprintf(tag, sizeof tag, "attack.%s", ids[i]) >= sizeof tag ||
+            !technique_of(tag, c->roll_up, id))
             continue;
         const cat_technique *t = map_get(&c->technique_ix, id, strlen(id));
         cat_technique *empty = t ? NULL : sc_arena_alloc(a, sizeof *empty);

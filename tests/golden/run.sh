@@ -38,6 +38,14 @@ compare() { # name expected-file command...
     fi
 }
 
+# The built-in pipelines named in a catalog grow as pipelines land: the
+# catalog goldens hold their list as "...". (Their mappings still count.)
+catalog_golden() {
+    "$sigcc" catalog "$@" | sed -E -e 's/(through the built-in pipelines) [^.]*\./\1 .../' \
+        -e 's/("pipelines": )\[[^]]*\]/\1[...]/'
+    return "${PIPESTATUS[0]}"
+}
+
 for dir in tests/golden/explain/*/; do
     dir=${dir%/}
     [ -f "$dir/rule.yml" ] || continue
@@ -55,11 +63,11 @@ for dir in rules/*/; do
             "$sigcc" convert -t "$target" -f "$format" "$dir"
     done < <("$sigcc" list formats)
     compare "rules/$name catalog" "tests/golden/catalog/$name.md" \
-        "$sigcc" catalog --technique "$name" "$dir"
+        catalog_golden --technique "$name" "$dir"
 done
 for format in md json; do
     compare "catalog corpus -f $format" "tests/golden/catalog/corpus.$format" \
-        "$sigcc" catalog -f "$format" tests/golden/catalog/corpus
+        catalog_golden -f "$format" tests/golden/catalog/corpus
 done
 echo "golden: $pass passed, $fail failed"
 [ $fail -eq 0 ]
