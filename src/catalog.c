@@ -1366,9 +1366,10 @@ static void build_page(builder *b, cat_page *p, const cat_technique *t)
     b->rules = balloc(b, p->n_rules, sizeof *b->rules);
     if (!b->rules)
         return;
-    memcpy(b->rules, t->rules.items, p->n_rules * sizeof *b->rules);
-    if (p->n_rules)
+    if (p->n_rules) { /* an empty page has no items array to copy */
+        memcpy(b->rules, t->rules.items, p->n_rules * sizeof *b->rules);
         qsort(b->rules, p->n_rules, sizeof *b->rules, cmp_rule);
+    }
     count_rules(b);
     if (b->items.n)
         qsort(b->items.items, b->items.n, sizeof *b->items.items, cmp_item);
@@ -1444,9 +1445,10 @@ static void summarize(sigcc_catalog *c, sc_arena *a, cat_summary *s)
     s->top_fields = sc_arena_alloc(a, TOP_FIELDS_OVERALL * sizeof *s->top_fields);
     if (!fields || !s->top_fields)
         return;
-    memcpy(fields, c->fields.items, c->fields.n * sizeof *fields);
-    if (c->fields.n)
+    if (c->fields.n) {
+        memcpy(fields, c->fields.items, c->fields.n * sizeof *fields);
         qsort(fields, c->fields.n, sizeof *fields, cmp_field_reach);
+    }
     for (size_t i = 0; i < c->fields.n && i < TOP_FIELDS_OVERALL; i++)
         s->top_fields[s->n_top_fields++] = (cat_count){fields[i]->name, fields[i]->reach};
 }
