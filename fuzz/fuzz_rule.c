@@ -1,7 +1,7 @@
 /*
  * fuzz_rule.c - libFuzzer harness: any bytes as a rule file, through
- * loading, resolution, explain, the optimizer and every backend in every
- * output format.
+ * loading, resolution, explain, the catalog, the optimizer and every backend
+ * in every output format.
  * Build with -DSIGCC_FUZZ=ON (clang).
  */
 #include <stddef.h>
@@ -22,6 +22,18 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         char *text = NULL;
         if (sigcc_rule_explain(sigcc_rule_at(ctx, i), &text) == SIGCC_OK)
             sigcc_free(text);
+    }
+    /* The catalog reads the rules as loaded; it loads the built-in pipelines
+     * each time, so only for a quarter of the inputs. */
+    if (size > 0 && (data[0] & 0x18) == 0x18) {
+        sigcc_catalog_options co = {.roll_up = data[0] >> 7, .top = 3};
+        sigcc_catalog *cat = sigcc_catalog_new(&co);
+        char *text = NULL;
+        if (cat && sigcc_catalog_add_ctx(cat, ctx) == SIGCC_OK &&
+            sigcc_catalog_write(cat, (sigcc_catalog_format)(data[0] >> 5 & 3) % 3, NULL, 0,
+                                &text) == SIGCC_OK)
+            sigcc_free(text);
+        sigcc_catalog_free(cat);
     }
     /* The built-in pipelines rewrite rules too: one of them for a part of
      * the inputs, chosen by the first byte. */

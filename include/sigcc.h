@@ -139,6 +139,42 @@ SIGCC_API sigcc_status sigcc_convert_rule(sigcc_ctx *ctx, const sigcc_rule *rule
  * `generate: true` (they are part of the correlation's query). */
 SIGCC_API int sigcc_rule_emitted_alone(const sigcc_rule *rule);
 
+/* Technique catalog ---------------------------------------------------------- */
+/* Per ATT&CK technique (attack.tNNNN[.NNN] tags): the rules, the events
+ * they read, the fields and values they filter on, their exclusions, with
+ * field names normalized to the Sigma taxonomy through the built-in
+ * pipelines (docs/catalog.md). Add resolved rules (pipelines not applied),
+ * then write one or more pages. */
+typedef struct sigcc_catalog sigcc_catalog;
+
+typedef enum sigcc_catalog_format {
+    SIGCC_CATALOG_MARKDOWN = 0,
+    SIGCC_CATALOG_HTML,       /* one self-contained page */
+    SIGCC_CATALOG_JSON
+} sigcc_catalog_format;
+
+#define SIGCC_CATALOG_ALL ((size_t)-1)
+
+typedef struct sigcc_catalog_options {
+    int roll_up;      /* count sub-techniques under their parent (T1071.003 -> T1071) */
+    size_t top;       /* rows of each ranked table; 0: 25, SIGCC_CATALOG_ALL: every row */
+    size_t samples;   /* sample values per field; 0: 5 */
+} sigcc_catalog_options;
+
+/* NULL on OOM. `opts` may be NULL (defaults). */
+SIGCC_API sigcc_catalog *sigcc_catalog_new(const sigcc_catalog_options *opts);
+/* Detection and correlation rules are counted; filters only through the
+ * rules they tune. The rule may be freed afterwards. */
+SIGCC_API sigcc_status sigcc_catalog_add_rule(sigcc_catalog *cat, const sigcc_rule *rule);
+/* Every rule of a context, in load order. */
+SIGCC_API sigcc_status sigcc_catalog_add_ctx(sigcc_catalog *cat, const sigcc_ctx *ctx);
+/* The pages of `techniques` (IDs such as T1071.003), or of every technique
+ * when n_techniques is 0, in `*out` (free with sigcc_free). */
+SIGCC_API sigcc_status sigcc_catalog_write(sigcc_catalog *cat, sigcc_catalog_format format,
+                                           const char *const *techniques, size_t n_techniques,
+                                           char **out);
+SIGCC_API void sigcc_catalog_free(sigcc_catalog *cat);
+
 /* Rules ------------------------------------------------------------------ */
 /* Documents seen (valid or not), and the valid rules kept. */
 SIGCC_API size_t sigcc_document_count(const sigcc_ctx *ctx);

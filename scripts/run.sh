@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # The main job: install what is missing, build, then check every rule in
-# rules/, write its parsed form to out/explain.txt, and validate the rules
-# against the example events (out/eval.jsonl).
-# and compile them to every target the backends support (out/rules.<target>;
-# YARA-L joins when its backend lands).
+# rules/, write its parsed form to out/explain.txt, compile the rules to
+# every target (out/rules.<target>: EQL, KQL, SPL, YARA-L), write their
+# technique catalog (out/catalog.md, out/catalog.html), and validate the
+# rules against the example events (out/eval.jsonl).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -18,6 +18,10 @@ for target in $(build/sigcc list targets | cut -f1); do
         echo "note: some rules have no exact $target form (reasons above)"
     echo "wrote out/rules.$target"
 done
+# The technique catalog of our rules (docs/catalog.md).
+build/sigcc catalog -o out/catalog.md rules/
+build/sigcc catalog -f html -o out/catalog.html rules/
+echo "wrote out/catalog.md and out/catalog.html"
 # Every rule over the Sysmon-shaped examples (the correlation fires on the
 # repeated SMTP file), then the ECS-shaped ones through the ECS pipeline.
 build/sigcc eval -q -r rules/ examples/T1071.003/sysmon_repeated_smtp.jsonl > out/eval.jsonl

@@ -3436,3 +3436,30 @@ bool sc_pipeline_apply(sc_pipeline *const *pipes, size_t n, sigcc_rule *rule,
     sc_arena_free(st.tmp);
     return !st.failed && diags->errors == errors && !diags->oom;
 }
+
+/* =================================================== reading backwards */
+
+void sc_pipeline_each_rename(const sc_pipeline *p, void (*fn)(void *ud, const sc_rename *r),
+                             void *ud)
+{
+    for (size_t i = 0; p && i < p->n_items; i++) {
+        const pitem *it = &p->items[i];
+        if (it->kind == T_FIELD_PREFIX || it->kind == T_FIELD_SUFFIX) {
+            sc_rename r = {it->kind == T_FIELD_PREFIX ? SC_RENAME_PREFIX : SC_RENAME_SUFFIX,
+                           NULL, it->text};
+            fn(ud, &r);
+            continue;
+        }
+        if (it->kind != T_FIELD_MAPPING && it->kind != T_PREFIX_MAPPING)
+            continue;
+        sc_rename r = {it->kind == T_FIELD_MAPPING ? SC_RENAME_FIELD : SC_RENAME_PREFIX_MAP,
+                       NULL, NULL};
+        for (size_t k = 0; k < it->n_map; k++) {
+            r.from = it->map[k].key;
+            for (size_t t = 0; r.from && t < it->map[k].n_to; t++) {
+                r.to = it->map[k].to[t];
+                fn(ud, &r);
+            }
+        }
+    }
+}

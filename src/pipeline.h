@@ -48,4 +48,25 @@ void sc_pipeline_sort(sc_pipeline **pipes, size_t n);
 bool sc_pipeline_apply(sc_pipeline *const *pipes, size_t n, sigcc_rule *rule,
                        sc_diag_list *diags);
 
+/* The field-name rewrites of a pipeline, for reading names backwards (the
+ * catalog turns vendor spellings into taxonomy names with them, then
+ * checks each candidate by applying the pipeline to a probe rule). */
+typedef enum sc_rename_kind {
+    SC_RENAME_FIELD,      /* field_name_mapping: from -> to */
+    SC_RENAME_PREFIX_MAP, /* field_name_prefix_mapping: prefix from -> prefix to */
+    SC_RENAME_PREFIX,     /* field_name_prefix: `to` put before names */
+    SC_RENAME_SUFFIX      /* field_name_suffix: `to` put after names */
+} sc_rename_kind;
+
+typedef struct sc_rename {
+    sc_rename_kind kind;
+    const char *from;     /* FIELD, PREFIX_MAP (keyword keys are skipped); else NULL */
+    const char *to;
+} sc_rename;
+
+/* Calls fn once per rewrite, in the pipeline's order, whatever the
+ * conditions of its item. */
+void sc_pipeline_each_rename(const sc_pipeline *p, void (*fn)(void *ud, const sc_rename *r),
+                             void *ud);
+
 #endif

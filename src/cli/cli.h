@@ -14,6 +14,7 @@ int cli_load_pipelines(sigcc_ctx *ctx, const char **paths, int n);
 int cli_eval(int argc, char **argv);
 int cli_convert(int argc, char **argv);
 int cli_list(int argc, char **argv);
+int cli_catalog(int argc, char **argv);
 
 #define CLI_MAX_DISABLED 32
 

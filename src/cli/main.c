@@ -5,6 +5,7 @@
  *   sigcc explain PATH...   print each rule's parsed tree
  *   sigcc eval ...          run rules over events (eval.c)
  *   sigcc convert ...       rules to queries (convert.c)
+ *   sigcc catalog ...       the technique catalog of a corpus (catalog.c)
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -28,6 +29,7 @@ static void usage(FILE *out)
           "  explain PATH...   print the parsed form of each rule\n"
           "  eval -r RULES... [EVENTS...]  run rules over events (sigcc eval --help)\n"
           "  convert -t TARGET PATH...     rules to queries (eql; sigcc list targets)\n"
+          "  catalog [-t ID] [-f md|html|json] PATH...  the ATT&CK technique catalog\n"
           "  list targets|formats|pipelines\n"
           "  version           print the version\n"
           "\n"
@@ -158,6 +160,8 @@ int main(int argc, char **argv)
         return cli_eval(argc - 2, argv + 2);
     if (!strcmp(cmd, "convert"))
         return cli_convert(argc - 2, argv + 2);
+    if (!strcmp(cmd, "catalog"))
+        return cli_catalog(argc - 2, argv + 2);
     if (!strcmp(cmd, "list"))
         return cli_list(argc - 2, argv + 2);
     options o = {SIGCC_DIAG_TEXT, 0, 0, {.level = 1}};
