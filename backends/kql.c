@@ -710,6 +710,34 @@ static size_t query_tables(const sigcc_rule *r, const char **tables, size_t cap)
     return n;
 }
 
+/* The Sentinel data connector that fills a table, by its id in Sentinel's
+ * content: Windows Security Events (Azure Monitor Agent) for SecurityEvent,
+ * Windows Forwarded Events for WindowsEvent, Microsoft Defender XDR for the
+ * others (the Device* tables). */
+static const char *table_connector(const char *table)
+{
+    if (!strcmp(table, "SecurityEvent"))
+        return "WindowsSecurityEvents";
+    return !strcmp(table, "WindowsEvent") ? "WindowsForwardedEvents" : "MicrosoftThreatProtection";
+}
+
+/* requiredDataConnectors: each connector once, with the tables it fills. */
+static void put_data_connectors(sc_buf *b, const char *const *tables, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        const char *connector = table_connector(tables[i]);
+        bool seen = false;
+        for (size_t k = 0; k < i && !seen; k++)
+            seen = !strcmp(table_connector(tables[k]), connector);
+        if (seen)
+            continue;
+        sc_buf_printf(b, "  - connectorId: %s\n    dataTypes:\n", connector);
+        for (size_t k = i; k < n; k++)
+            if (!strcmp(table_connector(tables[k]), connector))
+                sc_buf_printf(b, "      - %s\n", tables[k]);
+    }
+}
+
 static bool put_sentinel_rule(sc_emit *e, const sc_buf *query)
 {
     const sigcc_rule *r = e->rule;
@@ -731,12 +759,9 @@ static bool put_sentinel_rule(sc_emit *e, const sc_buf *query)
     put_yaml_string(b, r->title);
     sc_buf_puts(b, "\ndescription: ");
     put_yaml_string(b, r->description ? r->description : r->title);
-    sc_buf_printf(b, "\nseverity: %s\nrequiredDataConnectors:\n"
-                     "  - connectorId: MicrosoftThreatProtection\n    dataTypes:\n",
-                  sentinel_severity(r->level));
+    sc_buf_printf(b, "\nseverity: %s\nrequiredDataConnectors:\n", sentinel_severity(r->level));
     const char *tables[8];
-    for (size_t i = 0, n = query_tables(r, tables, 8); i < n; i++)
-        sc_buf_printf(b, "      - %s\n", tables[i]);
+    put_data_connectors(b, tables, query_tables(r, tables, 8));
     sc_buf_puts(b, "queryFrequency: ");
     sc_put_span(b, frequency, true);
     sc_buf_puts(b, "\nqueryPeriod: ");
@@ -801,11 +826,38 @@ static const char *defender_period(sc_emit *e)
     return NULL;
 }
 
+/* Custom detections query Defender XDR's advanced hunting tables, whose
+ * events carry Timestamp, ReportId and DeviceId (the alert names its event
+ * and device by them). A source whose pipeline gave it another time column
+ * (kql_time_column TimeGenerated: a Log Analytics table of Sentinel such as
+ * SecurityEvent) is not one of them. */
+static bool defender_tables(sc_emit *e)
+{
+    const sigcc_rule *r = e->rule;
+    size_t sources = r->corr ? r->corr->n_rules : 1;
+    for (size_t i = 0; i < sources; i++) {
+        const sigcc_rule *src = r->corr ? r->corr->rules[i].target : r;
+        const char *time = src ? sc_pipeline_attribute(src, "kql_time_column") : NULL;
+        if (time && strcmp(time, "Timestamp") != 0) {
+            const char *table = sc_custom_attribute(src, "kql_table");
+            sc_emit_error(e, sc_rule_loc(r), "the table %s (time column %s) as a Defender "
+                          "custom detection (custom detections query Defender XDR's advanced "
+                          "hunting tables, whose events carry Timestamp, ReportId and DeviceId; "
+                          "-f sentinel-yaml writes a Sentinel rule)",
+                          table ? table : "-", time);
+            return false;
+        }
+    }
+    return true;
+}
+
 /* A Microsoft Graph detectionRule (custom detection) object. */
 static bool put_defender_rule(sc_emit *e, const sc_buf *query)
 {
     const sigcc_rule *r = e->rule;
     sc_buf *b = e->out;
+    if (!defender_tables(e))
+        return false;
     const char *period = defender_period(e);
     if (!period)
         return false;

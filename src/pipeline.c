@@ -2219,7 +2219,9 @@ static bool value_leaf_matches(apply_state *st, const pcond *c, const sc_match *
             r = regex_match_start(c->re, s, len);
         return c->negate ? !r : r;
     }
-    case C_MATCH_VALUE: return value_equals(st, v, &c->value);
+    /* An |exists item holds no value to equal: pySigma's SigmaExists is not
+     * the boolean its `true` or `false` reads as. */
+    case C_MATCH_VALUE: return m->op != SC_OP_EXISTS && value_equals(st, v, &c->value);
     case C_CONTAINS_WILDCARD:
         return value_is_string(v) && sc_pattern_has_wildcards(v->parts, v->n_parts);
     case C_IS_NULL: return v->kind == SC_VAL_NULL;

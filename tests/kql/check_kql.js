@@ -2,9 +2,10 @@
 // Parses and binds KQL queries with Microsoft's Kusto language service
 // (@kusto/language-service-next, the parser behind Kusto Explorer and the
 // Azure Data Explorer web UI) against the Defender XDR advanced hunting
-// tables in defender_schema.txt.
+// tables in defender_schema.txt, or the tables of the --schema files given
+// (several: one database with all their tables).
 //
-//   node check_kql.js [--schema FILE] [--quiet] FILE...     ("-" reads stdin)
+//   node check_kql.js [--schema FILE]... [--quiet] FILE...     ("-" reads stdin)
 //
 // Each FILE holds queries as `sigcc convert -t kql` writes them: one query
 // per block, blocks separated by an empty line (a query never contains one:
@@ -39,7 +40,7 @@ function fail(message) {
 
 // defender_schema.txt: "Table (Column:type, Column:type, ...)" per line,
 // '#' comments. An unknown type name is an error, not a silent 'dynamic'.
-function readSchema(K, file) {
+function readTables(K, file) {
     const S = K.Symbols;
     const tables = [];
     const lines = fs.readFileSync(file, 'utf8').split('\n');
@@ -61,7 +62,20 @@ function readSchema(K, file) {
     });
     if (tables.length === 0)
         fail(`${file}: no table`);
-    const database = new S.DatabaseSymbol.$ctor1('DefenderXDR', tables, false);
+    return tables;
+}
+
+// The tables of every schema file, as one database; a table declared twice
+// is an error.
+function readSchema(K, files) {
+    const tables = [];
+    for (const file of files)
+        for (const table of readTables(K, file)) {
+            if (tables.some((t) => t.Name === table.Name))
+                fail(`${file}: table ${table.Name} is declared twice`);
+            tables.push(table);
+        }
+    const database = new K.Symbols.DatabaseSymbol.$ctor1('DefenderXDR', tables, false);
     return { globals: K.GlobalState.Default.WithDatabase(database), tables: tables.length };
 }
 
@@ -152,12 +166,12 @@ function excerpt(text, start, length) {
 }
 
 function main(argv) {
-    let schema = path.join(__dirname, 'defender_schema.txt');
+    const schemas = [];
     let quiet = false;
     const files = [];
     for (let i = 0; i < argv.length; i++) {
         if (argv[i] === '--schema' && i + 1 < argv.length)
-            schema = argv[++i];
+            schemas.push(argv[++i]);
         else if (argv[i] === '--quiet')
             quiet = true;
         else if (argv[i].startsWith('--'))
@@ -166,10 +180,12 @@ function main(argv) {
             files.push(argv[i]);
     }
     if (files.length === 0)
-        fail('usage: check_kql.js [--schema FILE] [--quiet] FILE...');
+        fail('usage: check_kql.js [--schema FILE]... [--quiet] FILE...');
+    if (schemas.length === 0)
+        schemas.push(path.join(__dirname, 'defender_schema.txt'));
 
     const K = loadKusto();
-    const { globals, tables } = readSchema(K, schema);
+    const { globals, tables } = readSchema(K, schemas);
     let checked = 0, bad = 0, errors = 0;
     for (const file of files) {
         const queries = readQueries(file);

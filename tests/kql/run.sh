@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Every KQL query sigcc writes must parse and bind with zero errors in Microsoft's Kusto
-# language service (check_kql.js) against the Defender XDR tables of defender_schema.txt:
+# language service (check_kql.js) against the Defender XDR tables of defender_schema.txt and the
+# Sentinel tables of sentinel_schema.txt:
 #   - the shipped rules (rules/<dir>/);
 #   - every golden convert case (tests/golden/convert/<case>/: rule.yml, or the paths listed);
 #   - the golden explain cases (tests/golden/explain/<case>/rule.yml) that convert;
 #   - tests/kql/rules/: every operator, table and correlation kind (each rule must convert);
-#   - the public SigmaHQ corpus (../shared/sigma-corpus: rules and rules-threat-hunting).
+#   - the public SigmaHQ corpus (../shared/sigma-corpus: rules and rules-threat-hunting);
+#   - with the pipeline sentinel_windows added: tests/kql/sentinel_rules/ (each must convert)
+#     and the corpus again.
 # Rules a target cannot express are refused with a reason (exit 1): those print nothing to check.
 # Needs node and tests/kql/node_modules (scripts/install-deps.sh runs npm ci).
 set -u
@@ -57,6 +60,8 @@ for rule in tests/golden/explain/*/rule.yml; do
 done
 convert own all tests/kql/rules
 convert corpus some ../shared/sigma-corpus
+convert sentinel-own all -p sentinel_windows tests/kql/sentinel_rules
+convert sentinel-corpus some -p sentinel_windows ../shared/sigma-corpus
 
 count() { # label files...
     local label=$1 n=0 f
@@ -69,12 +74,22 @@ count "golden convert cases" "$out"/golden-*.kql
 count "golden explain cases" "$out"/explain-*.kql
 count "tests/kql/rules" "$out/own.kql"
 count "SigmaHQ corpus" "$out/corpus.kql"
+count "tests/kql/sentinel_rules (sentinel_windows)" "$out/sentinel-own.kql"
+count "SigmaHQ corpus (sentinel_windows)" "$out/sentinel-corpus.kql"
 if [ "$(queries "$out/corpus.kql")" -lt 1000 ]; then
     echo "FAIL: the corpus gave fewer than 1000 KQL queries"
     failed=1
 fi
+if [ "$(queries "$out/sentinel-corpus.kql")" -le "$(queries "$out/corpus.kql")" ]; then
+    echo "FAIL: sentinel_windows gave no more corpus queries than the default pipeline"
+    failed=1
+fi
 grep -q summarize "$out/own.kql" || { echo "FAIL: no correlation query was checked"; failed=1; }
+for table in SecurityEvent WindowsEvent; do
+    grep -q "^$table\$" "$out/sentinel-corpus.kql" || { echo "FAIL: no $table query"; failed=1; }
+done
 
 # Relative names in the report: corpus.kql:LINE, rules-T1071.003.kql:LINE, ...
-(cd "$out" && node "$OLDPWD/tests/kql/check_kql.js" --quiet ./*.kql) || failed=1
+(cd "$out" && node "$OLDPWD/tests/kql/check_kql.js" --schema "$OLDPWD/tests/kql/defender_schema.txt" \
+    --schema "$OLDPWD/tests/kql/sentinel_schema.txt" --quiet ./*.kql) || failed=1
 [ $failed -eq 0 ]

@@ -940,6 +940,18 @@ static void test_detection_item_conditions(void **state)
     t = prefixed("    detection_item_conditions: [{type: match_value, value: 1, cond: any}]\n");
     assert_contains(t, "match x.EventID");
     assert_lacks(t, "x.Image");
+    /* |exists: true is no boolean value (pySigma's SigmaExists). */
+    run_result r = apply_ok("transformations:\n"
+                            "  - type: field_name_prefix\n"
+                            "    prefix: x.\n"
+                            "    detection_item_conditions: [{type: match_value, value: true, "
+                            "cond: any}]\n",
+                            "title: B\nlogsource: {product: windows}\ndetection:\n"
+                            "    selection:\n        Flag: true\n        Other|exists: true\n"
+                            "    condition: selection\n");
+    t = tree(r.rule);
+    assert_contains(t, "match x.Flag");
+    assert_lacks(t, "x.Other");
     t = prefixed("    detection_item_conditions: [{type: contains_wildcard, cond: any}]\n");
     assert_contains(t, "match x.Image");
     assert_lacks(t, "x.Parent");
