@@ -17,57 +17,23 @@
 #include "test_util.h"
 
 /* ------------------------------------------------------------ helpers */
-typedef struct conv {
-    sigcc_ctx *ctx;
-    sigcc_status status;
-    char *query; /* tracked; the trailing newline removed; NULL unless OK */
-} conv;
+typedef tu_conv conv;
 
-static void tu_sigcc_free_fn(void *p)
-{
-    sigcc_free(p);
-}
-
-/* Loads, resolves, (optionally) applies ecs_windows, optimizes at `level`
- * and converts the first detection rule. */
+/* Loads, resolves, (optionally) applies ecs_windows, optimizes at `level`,
+ * asserts the load is clean and converts the first detection rule. */
 static conv convert_yaml(const char *yaml, bool ecs, int level)
 {
-    conv c = {0};
-    c.ctx = sigcc_ctx_new();
-    assert_non_null(c.ctx);
-    tu_track(c.ctx, tu_ctx_free_fn);
-    sigcc_load_buffer(c.ctx, "t.yml", yaml, strlen(yaml));
-    sigcc_resolve(c.ctx);
-    if (ecs) {
-        assert_int_equal(sigcc_pipeline_load(c.ctx, "ecs_windows"), SIGCC_OK);
-        assert_int_equal(sigcc_apply_pipelines(c.ctx), SIGCC_OK);
-    }
-    sigcc_optimize_options opts = {.level = level};
-    assert_int_equal(sigcc_optimize(c.ctx, &opts), SIGCC_OK);
-    if (sigcc_diag_count_severity(c.ctx, SIGCC_ERROR) != 0) {
-        print_message("rule does not load cleanly:\n%s\n", yaml);
-        tu_dump_diags(c.ctx);
-    }
-    assert_int_equal(sigcc_diag_count_severity(c.ctx, SIGCC_ERROR), 0);
-    const sigcc_rule *rule = NULL;
-    for (size_t i = 0; i < sigcc_rule_count(c.ctx) && !rule; i++)
-        if (sigcc_rule_get_kind(sigcc_rule_at(c.ctx, i)) != SIGCC_RULE_FILTER)
-            rule = sigcc_rule_at(c.ctx, i);
-    assert_non_null(rule);
-    char *out = NULL;
-    c.status = sigcc_convert_rule(c.ctx, rule, "eql", NULL, &out);
-    if (out) {
-        tu_track(out, tu_sigcc_free_fn);
-        size_t n = strlen(out);
-        assert_true(n > 0 && out[n - 1] == '\n'); /* one query per line */
-        out[n - 1] = '\0';
-        assert_null(strchr(out, '\n'));
-    }
-    c.query = out;
+    conv c = tu_convert(yaml, &(tu_conv_opts){.target = "eql",
+                                              .pipelines = {ecs ? "ecs_windows" : NULL},
+                                              .level = level,
+                                              .kind = -1,
+                                              .clean = true});
+    if (c.query)
+        assert_null(strchr(c.query, '\n')); /* one query per line */
     if (c.status == SIGCC_OK)
-        assert_non_null(out);
+        assert_non_null(c.query);
     else
-        assert_null(out);
+        assert_null(c.query);
     return c;
 }
 
@@ -86,34 +52,26 @@ static conv convert_det(const char *category, const char *detection, const char 
 
 static void expect_query(conv c, const char *want)
 {
-    if (c.status != SIGCC_OK || strcmp(c.query, want) != 0) {
-        print_message("want: %s\ngot:  %s (%s)\n", want, c.query ? c.query : "(none)",
-                      sigcc_status_string(c.status));
-        tu_dump_diags(c.ctx);
-    }
-    assert_int_equal(c.status, SIGCC_OK);
-    assert_string_equal(c.query, want);
-    tu_release(c.ctx);
+    tu_expect_query(c, want);
 }
 
 /* The conversion is refused: SIGCC_EUNSUPPORTED and an error
- * "EQL cannot express ..." (containing `what`) at `line`. */
+ * "EQL cannot express ..." (containing `what`) in t.yml at `line`. */
 static void expect_refused(conv c, const char *what, uint32_t line)
 {
-    const sigcc_diag *d = tu_find_diag(c.ctx, "target-cannot-express");
-    if (c.status != SIGCC_EUNSUPPORTED || !d || !strstr(d->message, what) || d->line != line) {
+    if (c.status != SIGCC_EUNSUPPORTED) {
         print_message("expected a refusal about '%s' at line %u, got %s: %s\n", what, line,
                       sigcc_status_string(c.status), c.query ? c.query : "(no query)");
         tu_dump_diags(c.ctx);
     }
     assert_int_equal(c.status, SIGCC_EUNSUPPORTED);
-    assert_non_null(d);
-    assert_int_equal(d->severity, SIGCC_ERROR);
-    assert_non_null(strstr(d->message, "EQL cannot express"));
-    assert_non_null(strstr(d->message, what));
-    assert_int_equal(d->line, line);
-    assert_string_equal(d->file, "t.yml");
-    tu_release(c.ctx);
+    const sigcc_diag *d = tu_find_diag(c.ctx, "target-cannot-express");
+    if (d) {
+        assert_int_equal(d->severity, SIGCC_ERROR);
+        assert_non_null(strstr(d->message, "EQL cannot express"));
+        assert_string_equal(d->file, "t.yml");
+    }
+    tu_expect_refused(c, "target-cannot-express", what, line);
 }
 
 /* Either the correct query or a refusal (for what EQL may decline). */
@@ -909,7 +867,7 @@ static void test_t1071_003_with_ecs_windows(void **state)
     assert_int_equal(sigcc_optimize(ctx, &opts), SIGCC_OK);
     char *q = NULL;
     assert_int_equal(sigcc_convert_rule(ctx, tu_rule(ctx, 0), "eql", NULL, &q), SIGCC_OK);
-    tu_track(q, tu_sigcc_free_fn);
+    tu_track(q, tu_out_free_fn);
     assert_string_equal(q, "network where network.direction : \"egress\" and "
                            "destination.port in (25, 465, 587, 110, 995, 143, 993) and "
                            "not process.executable like~ (\"*\\\\outlook.exe\", "
@@ -919,7 +877,7 @@ static void test_t1071_003_with_ecs_windows(void **state)
     /* the only format is "default"; an unknown one or target is a usage error */
     char *q2 = NULL;
     assert_int_equal(sigcc_convert_rule(ctx, tu_rule(ctx, 0), "eql", "default", &q2), SIGCC_OK);
-    tu_track(q2, tu_sigcc_free_fn);
+    tu_track(q2, tu_out_free_fn);
     assert_string_equal(q, q2);
     char *q3 = NULL;
     assert_int_equal(sigcc_convert_rule(ctx, tu_rule(ctx, 0), "eql", "nope", &q3), SIGCC_EUSAGE);
@@ -943,7 +901,7 @@ static void test_t1071_003_without_pipeline(void **state)
     assert_int_equal(sigcc_optimize(ctx, &opts), SIGCC_OK);
     char *q = NULL;
     assert_int_equal(sigcc_convert_rule(ctx, tu_rule(ctx, 0), "eql", NULL, &q), SIGCC_OK);
-    tu_track(q, tu_sigcc_free_fn);
+    tu_track(q, tu_out_free_fn);
     assert_string_equal(q, "network where Initiated : \"true\" and "
                            "DestinationPort in (25, 465, 587, 110, 995, 143, 993) and "
                            "not Image like~ (\"*\\\\outlook.exe\", "
@@ -988,7 +946,7 @@ static conv convert_corr(const char *corr)
     c.status = sigcc_convert_rule(c.ctx, corr_rule, "eql", NULL, &out);
     if (c.status == SIGCC_OK) {
         assert_non_null(out);
-        tu_track(out, tu_sigcc_free_fn);
+        tu_track(out, tu_out_free_fn);
         size_t n = strlen(out);
         assert_true(n > 0 && out[n - 1] == '\n');
         out[n - 1] = '\0';
@@ -1056,7 +1014,7 @@ static void test_convert_api(void **state)
     assert_int_equal(sigcc_rule_get_kind(base), SIGCC_RULE_DETECTION);
     char *q = NULL;
     assert_int_equal(sigcc_convert_rule(c.ctx, base, "eql", NULL, &q), SIGCC_OK);
-    tu_track(q, tu_sigcc_free_fn);
+    tu_track(q, tu_out_free_fn);
     assert_string_equal(q, "process where f : \"v\"\n");
     char *q2 = NULL;
     assert_int_equal(sigcc_convert_rule(NULL, base, "eql", NULL, &q2), SIGCC_EUSAGE);

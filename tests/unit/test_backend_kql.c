@@ -8,46 +8,14 @@
  */
 #include "test_util.h"
 
-typedef struct conv {
-    sigcc_ctx *ctx;
-    sigcc_status status;
-    char *query; /* tracked; trailing newline removed */
-} conv;
-
-static void tu_sigcc_free_fn(void *p)
-{
-    sigcc_free(p);
-}
+typedef tu_conv conv;
 
 static conv convert_yaml(const char *yaml, bool xdr)
 {
-    conv c = {0};
-    c.ctx = sigcc_ctx_new();
-    assert_non_null(c.ctx);
-    tu_track(c.ctx, tu_ctx_free_fn);
-    sigcc_load_buffer(c.ctx, "t.yml", yaml, strlen(yaml));
-    sigcc_resolve(c.ctx);
-    if (xdr) {
-        assert_int_equal(sigcc_pipeline_load(c.ctx, "microsoft_xdr"), SIGCC_OK);
-        sigcc_apply_pipelines(c.ctx);
-    }
-    sigcc_optimize_options opts = {.level = 1};
-    assert_int_equal(sigcc_optimize(c.ctx, &opts), SIGCC_OK);
-    const sigcc_rule *rule = NULL;
-    for (size_t i = 0; i < sigcc_rule_count(c.ctx) && !rule; i++)
-        if (sigcc_rule_get_kind(sigcc_rule_at(c.ctx, i)) != SIGCC_RULE_FILTER)
-            rule = sigcc_rule_at(c.ctx, i);
-    assert_non_null(rule);
-    char *out = NULL;
-    c.status = sigcc_convert_rule(c.ctx, rule, "kql", NULL, &out);
-    if (out) {
-        tu_track(out, tu_sigcc_free_fn);
-        size_t n = strlen(out);
-        assert_true(n > 0 && out[n - 1] == '\n');
-        out[n - 1] = '\0';
-    }
-    c.query = out;
-    return c;
+    return tu_convert(yaml, &(tu_conv_opts){.target = "kql",
+                                            .pipelines = {xdr ? "microsoft_xdr" : NULL},
+                                            .level = 1,
+                                            .kind = -1});
 }
 
 /* A rule with table T whose selection `sel` (line 7) is `body`. */
@@ -64,30 +32,12 @@ static conv convert_det(const char *detection, const char *condition)
 
 static void expect_query(conv c, const char *want)
 {
-    if (c.status != SIGCC_OK || strcmp(c.query, want) != 0) {
-        print_message("want: %s\ngot:  %s (%s)\n", want, c.query ? c.query : "(none)",
-                      sigcc_status_string(c.status));
-        tu_dump_diags(c.ctx);
-    }
-    assert_int_equal(c.status, SIGCC_OK);
-    assert_string_equal(c.query, want);
-    tu_release(c.ctx);
+    tu_expect_query(c, want);
 }
 
 static void expect_refused(conv c, const char *code, const char *what, uint32_t line)
 {
-    const sigcc_diag *d = tu_find_diag(c.ctx, code);
-    if (c.status == SIGCC_OK || !d || !strstr(d->message, what) || d->line != line) {
-        print_message("expected a refusal '%s' about '%s' at line %u, got %s: %s\n", code, what,
-                      line, sigcc_status_string(c.status), c.query ? c.query : "(no query)");
-        tu_dump_diags(c.ctx);
-    }
-    assert_true(c.status != SIGCC_OK);
-    assert_null(c.query);
-    assert_non_null(d);
-    assert_non_null(strstr(d->message, what));
-    assert_int_equal(d->line, line);
-    tu_release(c.ctx);
+    tu_expect_refused(c, code, what, line);
 }
 
 #define SEL(body) "    sel:\n        " body
@@ -104,25 +54,10 @@ static conv convert_corr(const char *correlation)
              "title: base\nname: base\nkql_table: T\nlogsource:\n    category: test\n"
              "detection:\n    sel:\n        f: x\n    condition: sel\n---\n"
              "title: c\ncorrelation:\n%s", correlation);
-    conv c = {0};
-    c.ctx = sigcc_ctx_new();
-    assert_non_null(c.ctx);
-    tu_track(c.ctx, tu_ctx_free_fn);
-    sigcc_load_buffer(c.ctx, "t.yml", yaml, strlen(yaml));
-    sigcc_resolve(c.ctx);
-    const sigcc_rule *rule = NULL;
-    for (size_t i = 0; i < sigcc_rule_count(c.ctx); i++)
-        if (sigcc_rule_get_kind(sigcc_rule_at(c.ctx, i)) == SIGCC_RULE_CORRELATION)
-            rule = sigcc_rule_at(c.ctx, i);
-    assert_non_null(rule);
-    char *out = NULL;
-    c.status = sigcc_convert_rule(c.ctx, rule, "kql", NULL, &out);
-    if (out) {
-        tu_track(out, tu_sigcc_free_fn);
-        out[strlen(out) - 1] = '\0';
-    }
-    c.query = out;
-    return c;
+    return tu_convert(yaml, &(tu_conv_opts){.target = "kql",
+                                            .level = -1, /* not optimized */
+                                            .kind = SIGCC_RULE_CORRELATION,
+                                            .last = true});
 }
 
 static void test_correlations(void **state)
@@ -428,7 +363,7 @@ static void test_t1071_003_with_microsoft_xdr(void **state)
     assert_int_equal(sigcc_optimize(ctx, &opts), SIGCC_OK);
     char *q = NULL;
     assert_int_equal(sigcc_convert_rule(ctx, tu_rule(ctx, 0), "kql", NULL, &q), SIGCC_OK);
-    tu_track(q, tu_sigcc_free_fn);
+    tu_track(q, tu_out_free_fn);
     assert_string_equal(
         q, "DeviceNetworkEvents\n"
            "| where ActionType in~ (\"ConnectionSuccess\", \"ConnectionAttempt\", "

@@ -8,50 +8,16 @@
  */
 #include "test_util.h"
 
-typedef struct conv {
-    sigcc_ctx *ctx;
-    sigcc_status status;
-    char *query; /* tracked; trailing newline removed */
-} conv;
-
-static void tu_sigcc_free_fn(void *p)
-{
-    sigcc_free(p);
-}
+typedef tu_conv conv;
 
 /* Converts the last rule of `kind` (or the first that is no filter). */
 static conv convert_kind(const char *yaml, bool udm, int kind)
 {
-    conv c = {0};
-    c.ctx = sigcc_ctx_new();
-    assert_non_null(c.ctx);
-    tu_track(c.ctx, tu_ctx_free_fn);
-    sigcc_load_buffer(c.ctx, "t.yml", yaml, strlen(yaml));
-    sigcc_resolve(c.ctx);
-    if (udm) {
-        assert_int_equal(sigcc_pipeline_load(c.ctx, "google_udm"), SIGCC_OK);
-        sigcc_apply_pipelines(c.ctx);
-    }
-    sigcc_optimize_options opts = {.level = 1};
-    assert_int_equal(sigcc_optimize(c.ctx, &opts), SIGCC_OK);
-    const sigcc_rule *rule = NULL;
-    for (size_t i = 0; i < sigcc_rule_count(c.ctx); i++) {
-        const sigcc_rule *r = sigcc_rule_at(c.ctx, i);
-        if (kind < 0 ? !rule && sigcc_rule_get_kind(r) != SIGCC_RULE_FILTER
-                     : (int)sigcc_rule_get_kind(r) == kind)
-            rule = r; /* the first rule, or the last of the kind */
-    }
-    assert_non_null(rule);
-    char *out = NULL;
-    c.status = sigcc_convert_rule(c.ctx, rule, "yaral", NULL, &out);
-    if (out) {
-        tu_track(out, tu_sigcc_free_fn);
-        size_t n = strlen(out);
-        assert_true(n > 0 && out[n - 1] == '\n');
-        out[n - 1] = '\0';
-    }
-    c.query = out;
-    return c;
+    return tu_convert(yaml, &(tu_conv_opts){.target = "yaral",
+                                            .pipelines = {udm ? "google_udm" : NULL},
+                                            .level = 1,
+                                            .kind = kind,
+                                            .last = kind >= 0});
 }
 
 static conv convert_yaml(const char *yaml, bool udm)
@@ -78,30 +44,12 @@ static conv convert_det(const char *detection, const char *condition)
 
 static void expect_query(conv c, const char *want)
 {
-    if (c.status != SIGCC_OK || strcmp(c.query, want) != 0) {
-        print_message("want: %s\ngot:  %s (%s)\n", want, c.query ? c.query : "(none)",
-                      sigcc_status_string(c.status));
-        tu_dump_diags(c.ctx);
-    }
-    assert_int_equal(c.status, SIGCC_OK);
-    assert_string_equal(c.query, want);
-    tu_release(c.ctx);
+    tu_expect_query(c, want);
 }
 
 static void expect_refused(conv c, const char *code, const char *what, uint32_t line)
 {
-    const sigcc_diag *d = tu_find_diag(c.ctx, code);
-    if (c.status == SIGCC_OK || !d || !strstr(d->message, what) || d->line != line) {
-        print_message("expected a refusal '%s' about '%s' at line %u, got %s: %s\n", code, what,
-                      line, sigcc_status_string(c.status), c.query ? c.query : "(no query)");
-        tu_dump_diags(c.ctx);
-    }
-    assert_true(c.status != SIGCC_OK);
-    assert_null(c.query);
-    assert_non_null(d);
-    assert_non_null(strstr(d->message, what));
-    assert_int_equal(d->line, line);
-    tu_release(c.ctx);
+    tu_expect_refused(c, code, what, line);
 }
 
 #define SEL(body) "    sel:\n        " body
@@ -350,13 +298,7 @@ static conv convert_dropping(const char *detection, const char *condition)
     sigcc_apply_pipelines(c.ctx);
     sigcc_optimize_options opts = {.level = 1};
     assert_int_equal(sigcc_optimize(c.ctx, &opts), SIGCC_OK);
-    char *out = NULL;
-    c.status = sigcc_convert_rule(c.ctx, tu_rule(c.ctx, 0), "yaral", NULL, &out);
-    if (out) {
-        tu_track(out, tu_sigcc_free_fn);
-        out[strlen(out) - 1] = '\0';
-    }
-    c.query = out;
+    tu_conv_rule(&c, tu_rule(c.ctx, 0), "yaral", NULL);
     return c;
 }
 
@@ -790,7 +732,7 @@ static void test_t1071_003_with_google_udm(void **state)
     assert_int_equal(sigcc_optimize(ctx, &opts), SIGCC_OK);
     char *q = NULL;
     assert_int_equal(sigcc_convert_rule(ctx, tu_rule(ctx, 1), "yaral", NULL, &q), SIGCC_OK);
-    tu_track(q, tu_sigcc_free_fn);
+    tu_track(q, tu_out_free_fn);
     assert_non_null(strstr(q, "rule repeated_mail_protocol_connections_from_non_mail_client_"
                               "process {\n  meta:\n"));
     assert_non_null(strstr(q, "    severity = \"HIGH\"\n"));
@@ -811,7 +753,7 @@ static void test_t1071_003_with_google_udm(void **state)
            "}\n"));
     char *d = NULL;
     assert_int_equal(sigcc_convert_rule(ctx, tu_rule(ctx, 0), "yaral", NULL, &d), SIGCC_OK);
-    tu_track(d, tu_sigcc_free_fn);
+    tu_track(d, tu_out_free_fn);
     assert_non_null(strstr(d, "rule mail_protocol_connection_non_mail_client {\n"));
     assert_non_null(strstr(d, "  events:\n" T1071_EVENTS "  condition:\n    $e\n}\n"));
     char *q2 = NULL;

@@ -5,25 +5,9 @@
  */
 #include "test_util.h"
 
-static void tu_sigcc_free_fn(void *p)
-{
-    sigcc_free(p);
-}
-
 static sigcc_ctx *load(const char *yaml, const char *pipeline)
 {
-    sigcc_ctx *ctx = sigcc_ctx_new();
-    assert_non_null(ctx);
-    tu_track(ctx, tu_ctx_free_fn);
-    sigcc_load_buffer(ctx, "h.yml", yaml, strlen(yaml));
-    sigcc_resolve(ctx);
-    if (pipeline) {
-        assert_int_equal(sigcc_pipeline_load(ctx, pipeline), SIGCC_OK);
-        sigcc_apply_pipelines(ctx);
-    }
-    sigcc_optimize_options opts = {.level = 1};
-    assert_int_equal(sigcc_optimize(ctx, &opts), SIGCC_OK);
-    return ctx;
+    return tu_conv_ctx(yaml, &(tu_conv_opts){.file = "h.yml", .pipelines = {pipeline}, .level = 1});
 }
 
 /* The query of the last rule of the context (the correlation, when there
@@ -32,14 +16,12 @@ static const char *query_of_last(sigcc_ctx *ctx, const char *target)
 {
     size_t n = sigcc_rule_count(ctx);
     assert_true(n > 0);
-    char *out = NULL;
-    sigcc_status s = sigcc_convert_rule(ctx, sigcc_rule_at(ctx, n - 1), target, NULL, &out);
-    if (s != SIGCC_OK)
+    tu_conv c = {.ctx = ctx};
+    tu_conv_rule(&c, sigcc_rule_at(ctx, n - 1), target, NULL);
+    if (c.status != SIGCC_OK)
         tu_dump_diags(ctx);
-    assert_int_equal(s, SIGCC_OK);
-    tu_track(out, tu_sigcc_free_fn);
-    out[strlen(out) - 1] = '\0';
-    return out;
+    assert_int_equal(c.status, SIGCC_OK);
+    return c.query;
 }
 
 static const char *kql_of_last(sigcc_ctx *ctx)

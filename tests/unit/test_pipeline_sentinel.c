@@ -7,47 +7,18 @@
  */
 #include "test_util.h"
 
-typedef struct conv {
-    sigcc_ctx *ctx;
-    sigcc_status status;
-    char *query; /* tracked; trailing newline removed */
-} conv;
-
-static void tu_sigcc_free_fn(void *p)
-{
-    sigcc_free(p);
-}
+typedef tu_conv conv;
 
 /* Converts the last non-filter rule of yaml (a correlation when there is
  * one) in the given format (NULL: the query). */
 static conv convert_yaml(const char *yaml, const char *format)
 {
-    conv c = {0};
-    c.ctx = sigcc_ctx_new();
-    assert_non_null(c.ctx);
-    tu_track(c.ctx, tu_ctx_free_fn);
-    sigcc_load_buffer(c.ctx, "t.yml", yaml, strlen(yaml));
-    sigcc_resolve(c.ctx);
-    assert_int_equal(sigcc_pipeline_load(c.ctx, "microsoft_xdr"), SIGCC_OK);
-    assert_int_equal(sigcc_pipeline_load(c.ctx, "sentinel_windows"), SIGCC_OK);
-    sigcc_apply_pipelines(c.ctx);
-    sigcc_optimize_options opts = {.level = 1};
-    assert_int_equal(sigcc_optimize(c.ctx, &opts), SIGCC_OK);
-    const sigcc_rule *rule = NULL;
-    for (size_t i = 0; i < sigcc_rule_count(c.ctx); i++)
-        if (sigcc_rule_get_kind(sigcc_rule_at(c.ctx, i)) != SIGCC_RULE_FILTER)
-            rule = sigcc_rule_at(c.ctx, i);
-    assert_non_null(rule);
-    char *out = NULL;
-    c.status = sigcc_convert_rule(c.ctx, rule, "kql", format, &out);
-    if (out) {
-        tu_track(out, tu_sigcc_free_fn);
-        size_t n = strlen(out);
-        assert_true(n > 0 && out[n - 1] == '\n');
-        out[n - 1] = '\0';
-    }
-    c.query = out;
-    return c;
+    return tu_convert(yaml, &(tu_conv_opts){.target = "kql",
+                                            .format = format,
+                                            .pipelines = {"microsoft_xdr", "sentinel_windows"},
+                                            .level = 1,
+                                            .kind = -1,
+                                            .last = true});
 }
 
 /* A rule of the logsource `logsource` (YAML lines) whose selection (line 7)
@@ -68,30 +39,12 @@ static conv convert_sel(const char *logsource, const char *body)
 
 static void expect_query(conv c, const char *want)
 {
-    if (c.status != SIGCC_OK || strcmp(c.query, want) != 0) {
-        print_message("want: %s\ngot:  %s (%s)\n", want, c.query ? c.query : "(none)",
-                      sigcc_status_string(c.status));
-        tu_dump_diags(c.ctx);
-    }
-    assert_int_equal(c.status, SIGCC_OK);
-    assert_string_equal(c.query, want);
-    tu_release(c.ctx);
+    tu_expect_query(c, want);
 }
 
 static void expect_refused(conv c, const char *code, const char *what, uint32_t line)
 {
-    const sigcc_diag *d = tu_find_diag(c.ctx, code);
-    if (c.status == SIGCC_OK || !d || !strstr(d->message, what) || d->line != line) {
-        print_message("expected a refusal '%s' about '%s' at line %u, got %s: %s\n", code, what,
-                      line, sigcc_status_string(c.status), c.query ? c.query : "(no query)");
-        tu_dump_diags(c.ctx);
-    }
-    assert_true(c.status != SIGCC_OK);
-    assert_null(c.query);
-    assert_non_null(d);
-    assert_non_null(strstr(d->message, what));
-    assert_int_equal(d->line, line);
-    tu_release(c.ctx);
+    tu_expect_refused(c, code, what, line);
 }
 
 /* Security channel: SecurityEvent, its typed columns name for name. */

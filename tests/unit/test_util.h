@@ -95,6 +95,12 @@ static TU_UNUSED void tu_arena_free_fn(void *p)
     sc_arena_free(p);
 }
 
+/* Frees what the library hands out (queries, catalogs): sigcc_free(). */
+static TU_UNUSED void tu_out_free_fn(void *p)
+{
+    sigcc_free(p);
+}
+
 /* A tracked malloc'ed string / sc_buf result (freed with tu_release). */
 static TU_UNUSED char *tu_str(char *s)
 {
@@ -281,5 +287,125 @@ static TU_UNUSED void tu_expect_value_set(const sc_match *m, const char *const *
 }
 
 #define TU_COUNT(a) (sizeof(a) / sizeof *(a))
+
+/* ------------------------------------------------------------ conversions
+ * The backend tests load a buffer, resolve it, apply built-in pipelines,
+ * optimize, and convert one rule; the query is kept without its final
+ * newline. */
+typedef struct tu_conv {
+    sigcc_ctx *ctx; /* tracked */
+    sigcc_status status;
+    char *query; /* tracked; the final newline removed; NULL unless converted */
+} tu_conv;
+
+typedef struct tu_conv_opts {
+    const char *target;
+    const char *format;       /* NULL: the target's default */
+    const char *file;         /* the buffer's name; NULL: "t.yml" */
+    const char *pipelines[2]; /* built-in pipelines loaded in order, then applied */
+    int level;                /* the optimization level; < 0: no optimization */
+    int kind;                 /* a sigcc_rule_kind, or -1: any rule but a filter */
+    bool last;                /* the last rule of `kind` rather than the first */
+    bool missing_ok;          /* no rule of `kind`: status SIGCC_EINVALID, no query */
+    bool clean;               /* assert the pipelines apply and the load has no errors */
+} tu_conv_opts;
+
+/* A tracked context holding `yaml`, resolved, with the pipelines of `o`
+ * applied, optimized at o->level. */
+static TU_UNUSED sigcc_ctx *tu_conv_ctx(const char *yaml, const tu_conv_opts *o)
+{
+    sigcc_ctx *ctx = sigcc_ctx_new();
+    assert_non_null(ctx);
+    tu_track(ctx, tu_ctx_free_fn);
+    sigcc_load_buffer(ctx, o->file ? o->file : "t.yml", yaml, strlen(yaml));
+    sigcc_resolve(ctx);
+    if (o->pipelines[0]) {
+        for (size_t i = 0; i < TU_COUNT(o->pipelines) && o->pipelines[i]; i++)
+            assert_int_equal(sigcc_pipeline_load(ctx, o->pipelines[i]), SIGCC_OK);
+        sigcc_status applied = sigcc_apply_pipelines(ctx);
+        if (o->clean)
+            assert_int_equal(applied, SIGCC_OK);
+    }
+    if (o->level >= 0) {
+        sigcc_optimize_options opts = {.level = o->level};
+        assert_int_equal(sigcc_optimize(ctx, &opts), SIGCC_OK);
+    }
+    if (o->clean) {
+        if (sigcc_diag_count_severity(ctx, SIGCC_ERROR) != 0) {
+            print_message("rule does not load cleanly:\n%s\n", yaml);
+            tu_dump_diags(ctx);
+        }
+        assert_int_equal(sigcc_diag_count_severity(ctx, SIGCC_ERROR), 0);
+    }
+    return ctx;
+}
+
+/* Converts `rule` of c->ctx into c->status and c->query. */
+static TU_UNUSED void tu_conv_rule(tu_conv *c, const sigcc_rule *rule, const char *target,
+                                   const char *format)
+{
+    char *out = NULL;
+    c->status = sigcc_convert_rule(c->ctx, rule, target, format, &out);
+    if (out) {
+        tu_track(out, tu_out_free_fn);
+        size_t n = strlen(out);
+        assert_true(n > 0 && out[n - 1] == '\n');
+        out[n - 1] = '\0';
+    }
+    c->query = out;
+}
+
+/* Loads `yaml` as tu_conv_ctx() does and converts its first (or last) rule
+ * of o->kind to o->target. */
+static TU_UNUSED tu_conv tu_convert(const char *yaml, const tu_conv_opts *o)
+{
+    tu_conv c = {.ctx = tu_conv_ctx(yaml, o)};
+    const sigcc_rule *rule = NULL;
+    for (size_t i = 0; i < sigcc_rule_count(c.ctx) && (o->last || !rule); i++) {
+        const sigcc_rule *r = sigcc_rule_at(c.ctx, i);
+        sigcc_rule_kind k = sigcc_rule_get_kind(r);
+        if (o->kind < 0 ? k != SIGCC_RULE_FILTER : (int)k == o->kind)
+            rule = r;
+    }
+    if (!rule && o->missing_ok) { /* every rule was refused by a pipeline */
+        c.status = SIGCC_EINVALID;
+        return c;
+    }
+    assert_non_null(rule);
+    tu_conv_rule(&c, rule, o->target, o->format);
+    return c;
+}
+
+/* Asserts the conversion gave `want`, then releases the context. */
+static TU_UNUSED void tu_expect_query(tu_conv c, const char *want)
+{
+    if (c.status != SIGCC_OK || strcmp(c.query, want) != 0) {
+        print_message("want: %s\ngot:  %s (%s)\n", want, c.query ? c.query : "(none)",
+                      sigcc_status_string(c.status));
+        tu_dump_diags(c.ctx);
+    }
+    assert_int_equal(c.status, SIGCC_OK);
+    assert_string_equal(c.query, want);
+    tu_release(c.ctx);
+}
+
+/* Asserts the conversion was refused, with no query and a diagnostic
+ * `code` about `what` at `line`; then releases the context. */
+static TU_UNUSED void tu_expect_refused(tu_conv c, const char *code, const char *what,
+                                        uint32_t line)
+{
+    const sigcc_diag *d = tu_find_diag(c.ctx, code);
+    if (c.status == SIGCC_OK || !d || !strstr(d->message, what) || d->line != line) {
+        print_message("expected a refusal '%s' about '%s' at line %u, got %s: %s\n", code, what,
+                      line, sigcc_status_string(c.status), c.query ? c.query : "(no query)");
+        tu_dump_diags(c.ctx);
+    }
+    assert_true(c.status != SIGCC_OK);
+    assert_null(c.query);
+    assert_non_null(d);
+    assert_non_null(strstr(d->message, what));
+    assert_int_equal(d->line, line);
+    tu_release(c.ctx);
+}
 
 #endif
