@@ -11,11 +11,6 @@ static void tu_catalog_free_fn(void *p)
     sigcc_catalog_free(p);
 }
 
-static void tu_sigcc_free_fn(void *p)
-{
-    sigcc_free(p);
-}
-
 /* A rule document: title, tags (comma-separated YAML flow list items),
  * logsource lines and detection lines, each indented by the caller. */
 static void put_rule(sc_buf *b, const char *title, const char *tags, const char *logsource,
@@ -41,7 +36,7 @@ static char *catalog_of(sc_buf *b, sigcc_catalog_format format, const sigcc_cata
     assert_int_equal(sigcc_catalog_add_ctx(cat, ctx), SIGCC_OK);
     char *out = NULL;
     assert_int_equal(sigcc_catalog_write(cat, format, techniques, n, &out), SIGCC_OK);
-    tu_track(out, tu_sigcc_free_fn);
+    tu_track(out, tu_out_free_fn);
     tu_release(cat);
     tu_release(ctx);
     return out;
