@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs what is missing, builds, and runs every test:
 #   1. release build (gcc, -Werror): cmocka unit tests, malformed-rule set,
-#      golden explain tests, the public corpus and the spec examples, the
+#      golden explain and convert tests (every target and format), the rule
+#      formats parsed back (tests/formats/check.py), the public corpus
+#      converted to every target and the spec examples, the
 #      evaluator checks over the shared events (tests/eval_checks.sh), the
 #      optimizer's differential test over the corpus (tests/optimizer_diff.sh)
 #      and Microsoft's Kusto parser over every KQL query of the golden cases
 #      and the corpus (tests/kql/run.sh);
 #   2. the same under AddressSanitizer + UndefinedBehaviorSanitizer (clang),
 #      plus every rule of the corpus over every shared event file;
-#   3. seeded libFuzzer runs (ASan+UBSan) over the loader and the EVTX reader;
+#   3. seeded libFuzzer runs (ASan+UBSan) over the loader (with the
+#      optimizer, pipelines, catalog and every backend), the EVTX reader and
+#      the evaluator;
 #   4. valgrind's leak check over the whole corpus and over the shared events.
 # The last line is "N passed, N failed" over the suites; exit 0 only if all pass.
 set -uo pipefail
