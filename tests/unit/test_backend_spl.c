@@ -694,6 +694,13 @@ static void test_pipeline_sources(void **state)
     expect_query(convert_windows("    category: network_connection\n    product: windows\n",
                                  "DestinationIp|cidr: '10.0.0.0/8'"),
                  SYSMON "EventCode=3 dest_ip=\"10.0.0.0/8\"");
+    /* the two non-Windows sources whose add-ons keep the rules' field names */
+    expect_query(convert_windows("    product: aws\n    service: cloudtrail\n",
+                                 "eventName: DeleteTrail"),
+                 "sourcetype=\"aws:cloudtrail\" eventName=\"DeleteTrail\"");
+    expect_query(convert_windows("    product: linux\n    service: auditd\n",
+                                 "type: EXECVE\n        a0: getcap"),
+                 "sourcetype=\"linux:audit\" type=\"EXECVE\" a0=\"getcap\"");
     expect_query(convert_windows("    category: ps_script\n    product: windows\n",
                                  "ScriptBlockText|contains: 'Invoke-Mimikatz'"),
                  "source IN (\"XmlWinEventLog:Microsoft-Windows-PowerShell/Operational\", "
@@ -722,8 +729,8 @@ static void test_pipeline_failures(void **state)
     expect_refused(convert_windows("    category: file_access\n    product: windows\n",
                                    "FileName: x"),
                    "pipeline-rule-failure", "no Splunk source", 1);
-    expect_refused(convert_windows("    product: aws\n    service: cloudtrail\n",
-                                   "eventName: x"),
+    expect_refused(convert_windows("    product: gcp\n    service: gcp.audit\n",
+                                   "methodName: x"),
                    "pipeline-rule-failure", "no Splunk source", 1);
 }
 
