@@ -131,6 +131,41 @@ void sc_put_span(sc_buf *b, uint64_t s, bool use_days)
         sc_buf_printf(b, "%llus", v);
 }
 
+bool sc_has_placeholder(sc_emit *e, const sc_value *v)
+{
+    for (size_t i = 0; v->kind == SC_VAL_STRING && i < v->n_parts; i++)
+        if (v->parts[i].kind == SC_PART_PLACEHOLDER) {
+            sc_emit_error(e, v->loc, "the placeholder %%%.*s%% (fill it with a pipeline)",
+                          (int)v->parts[i].len, v->parts[i].text);
+            return true;
+        }
+    return false;
+}
+
+void sc_put_plain_text(const sc_value *v, sc_buf *t)
+{
+    for (size_t i = 0; i < v->n_parts; i++)
+        sc_buf_put(t, v->parts[i].text, v->parts[i].len);
+}
+
+void sc_put_number(sc_buf *b, const sc_value *v)
+{
+    if (v->is_int)
+        sc_buf_printf(b, "%lld", (long long)v->ival);
+    else
+        sc_buf_printf(b, "%.17g", v->num);
+}
+
+const char *sc_op_compare_text(sc_op op)
+{
+    switch (op) {
+    case SC_OP_LT: return "<";
+    case SC_OP_LTE: return "<=";
+    case SC_OP_GT: return ">";
+    default: return ">=";
+    }
+}
+
 const char *sc_cmp_text(sc_cmp c, const char *eq, const char *neq)
 {
     switch (c) {

@@ -44,6 +44,19 @@ void sc_emit_line(sc_emit *e, const sc_buf *query);
  * `use_days`, whole days above two days as 7d. */
 void sc_put_span(sc_buf *b, uint64_t seconds, bool use_days);
 
+/* A value's %placeholder%, which only a pipeline can fill: reported as
+ * what the target cannot express; true if there is one. */
+bool sc_has_placeholder(sc_emit *e, const sc_value *v);
+
+/* The literal text of a wildcard-free string value, appended to `t`. */
+void sc_put_plain_text(const sc_value *v, sc_buf *t);
+
+/* A number as the rule wrote it: an integer, or the shortest exact double. */
+void sc_put_number(sc_buf *b, const sc_value *v);
+
+/* "<", "<=", ">", ">=" for a match's lt/lte/gt/gte modifier. */
+const char *sc_op_compare_text(sc_op op);
+
 /* ">", ">=", "<", "<=", then `eq` / `neq` for the last two. */
 const char *sc_cmp_text(sc_cmp c, const char *eq, const char *neq);
 

@@ -77,14 +77,6 @@ static void put_field(sc_buf *b, const char *f)
     sc_buf_putc(b, '`');
 }
 
-static void put_number(sc_buf *b, const sc_value *v)
-{
-    if (v->is_int)
-        sc_buf_printf(b, "%lld", (long long)v->ival);
-    else
-        sc_buf_printf(b, "%.17g", v->num);
-}
-
 /* A string value as EQL text: literal parts as they are, `*` and `?` as
  * wildcards (only in patterns, where a literal * or ? cannot be written). */
 static bool put_pattern(sc_emit *e, const sc_value *v, bool pattern)
@@ -362,7 +354,7 @@ static bool put_set(sc_emit *e, const char *field, const char *one, const char *
             sc_buf_puts(b, ", ");
         const sc_value *v = g->items[i];
         if (v->kind == SC_VAL_NUMBER)
-            put_number(b, v);
+            sc_put_number(b, v);
         else if (v->kind == SC_VAL_BOOL)
             sc_buf_puts(b, v->bval ? "true" : "false");
         else if (!put_pattern(e, v, as_pattern))
@@ -422,16 +414,6 @@ static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *v
     return ok;
 }
 
-static const char *compare_op(sc_op op)
-{
-    switch (op) {
-    case SC_OP_LT: return "<";
-    case SC_OP_LTE: return "<=";
-    case SC_OP_GT: return ">";
-    default: return ">=";
-    }
-}
-
 /* One value (or, for set-capable operations, all of them) of a match. */
 static bool put_values(sc_emit *e, const sc_match *m, const sc_value *const *vals, size_t n)
 {
@@ -446,8 +428,8 @@ static bool put_values(sc_emit *e, const sc_match *m, const sc_value *const *val
             if (i)
                 sc_buf_puts(b, " or ");
             put_field(b, m->field);
-            sc_buf_printf(b, " %s ", compare_op(m->op));
-            put_number(b, vals[i]);
+            sc_buf_printf(b, " %s ", sc_op_compare_text(m->op));
+            sc_put_number(b, vals[i]);
         }
         return true;
     case SC_OP_CIDR:

@@ -78,14 +78,6 @@ static bool put_field(sc_emit *e, sc_loc loc, const char *f)
     return true;
 }
 
-static void put_number(sc_buf *b, const sc_value *v)
-{
-    if (v->is_int)
-        sc_buf_printf(b, "%lld", (long long)v->ival);
-    else
-        sc_buf_printf(b, "%.17g", v->num);
-}
-
 static bool put_literal(sc_emit *e, const sc_value *v, const char *s, size_t n)
 {
     if (!string_ok(s, n)) {
@@ -98,24 +90,6 @@ static bool put_literal(sc_emit *e, const sc_value *v, const char *s, size_t n)
 }
 
 /* ------------------------------------------------------------- patterns */
-static bool has_placeholder(sc_emit *e, const sc_value *v)
-{
-    for (size_t i = 0; i < v->n_parts; i++)
-        if (v->parts[i].kind == SC_PART_PLACEHOLDER) {
-            sc_emit_error(e, v->loc, "the placeholder %%%.*s%% (fill it with a pipeline)",
-                          (int)v->parts[i].len, v->parts[i].text);
-            return true;
-        }
-    return false;
-}
-
-/* The literal text of a value without wildcards. */
-static void plain_text(const sc_value *v, sc_buf *t)
-{
-    for (size_t i = 0; i < v->n_parts; i++)
-        sc_buf_put(t, v->parts[i].text, v->parts[i].len);
-}
-
 /* f matches regex "(?is)^...$" for a wildcard pattern. */
 static void put_pattern_regex(sc_emit *e, const sc_match *m, const sc_value *v)
 {
@@ -143,7 +117,7 @@ static void put_pattern_regex(sc_emit *e, const sc_match *m, const sc_value *v)
  * regex. */
 static bool put_pattern(sc_emit *e, const sc_match *m, const sc_value *v)
 {
-    if (has_placeholder(e, v))
+    if (sc_has_placeholder(e, v))
         return false;
     size_t n = v->n_parts, lits = 0, lit = 0, first = 0, last = n;
     bool ones = false, inner_star = false;
@@ -260,7 +234,7 @@ static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *v
         for (size_t i = 0; i < n; i++) {
             const sc_value *v = vals[i];
             if (v->kind == SC_VAL_NUMBER && !text_column)
-                sc_buf_puts(b, k++ ? ", " : ""), put_number(b, v);
+                sc_buf_puts(b, k++ ? ", " : ""), sc_put_number(b, v);
             else if (v->kind == SC_VAL_BOOL)
                 sc_buf_puts(b, k++ ? ", " : ""), sc_buf_puts(b, v->bval ? "true" : "false");
         }
@@ -284,14 +258,14 @@ static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *v
                 ok = put_literal(e, v, v->raw, v->raw_len);
                 continue;
             }
-            if (has_placeholder(e, v)) {
+            if (sc_has_placeholder(e, v)) {
                 ok = false;
                 break;
             }
             if (k++)
                 sc_buf_puts(b, ", ");
             sc_buf text = {0};
-            plain_text(v, &text);
+            sc_put_plain_text(v, &text);
             ok = put_literal(e, v, text.data ? text.data : "", text.len);
             sc_buf_free(&text);
         }
@@ -317,16 +291,6 @@ static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *v
     if (terms > 1)
         sc_buf_putc(b, ')');
     return ok;
-}
-
-static const char *compare_op(sc_op op)
-{
-    switch (op) {
-    case SC_OP_LT: return "<";
-    case SC_OP_LTE: return "<=";
-    case SC_OP_GT: return ">";
-    default: return ">=";
-    }
 }
 
 /* The values of a match, ORed (one value when |all splits them). */
@@ -360,8 +324,8 @@ static bool put_values(sc_emit *e, const sc_match *m, const sc_value *const *val
         case SC_OP_GTE:
             if (!put_field(e, m->field_loc, m->field))
                 return false;
-            sc_buf_printf(b, " %s ", compare_op(m->op));
-            put_number(b, v);
+            sc_buf_printf(b, " %s ", sc_op_compare_text(m->op));
+            sc_put_number(b, v);
             break;
         case SC_OP_CIDR:
             sc_buf_puts(b, v->family == 6 ? "ipv6_is_in_range(" : "ipv4_is_in_range(");
@@ -1053,8 +1017,8 @@ static bool kql_correlation(sc_emit *e, const char *format)
         }
     }
     for (size_t k = 0; ok && k < c->n_conds; k++)
-        sc_buf_printf(&query, "\n| where %s %s %.17g", agg, sc_cmp_text(c->conds[k].cmp, "==", "!="),
-                      c->conds[k].value);
+        sc_buf_printf(&query, "\n| where %s %s %.17g", agg,
+                      sc_cmp_text(c->conds[k].cmp, "==", "!="), c->conds[k].value);
     if (ok && c->n_conds == 0) {
         sc_emit_error(e, sc_rule_loc(e->rule), "a correlation without a condition");
         ok = false;

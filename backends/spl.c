@@ -168,17 +168,6 @@ static bool plain_number(const char *s)
 }
 
 /* ------------------------------------------------------------- patterns */
-static bool has_placeholder(sc_emit *e, const sc_value *v)
-{
-    for (size_t i = 0; v->kind == SC_VAL_STRING && i < v->n_parts; i++)
-        if (v->parts[i].kind == SC_PART_PLACEHOLDER) {
-            sc_emit_error(e, v->loc, "the placeholder %%%.*s%% (fill it with a pipeline)",
-                          (int)v->parts[i].len, v->parts[i].text);
-            return true;
-        }
-    return false;
-}
-
 /* A literal byte of a PCRE pattern: control characters, the backtick and
  * the double quote as \xHH so that no SPL string holds them, PCRE's
  * metacharacters escaped, everything else (UTF-8 too) as it is. */
@@ -352,7 +341,7 @@ static bool put_search_value(sc_emit *e, const sc_value *v)
     case SC_VAL_STRING: break;
     default: return refuse(e, v->loc, "this value in a search term");
     }
-    if (has_placeholder(e, v))
+    if (sc_has_placeholder(e, v))
         return false;
     sc_buf text = {0};
     for (size_t i = 0; i < v->n_parts; i++)
@@ -515,7 +504,7 @@ static bool put_re_alternative(sc_emit *e, const sc_match *m, const sc_value *v,
                                  : (v->bval ? "true" : "false"));
         return true;
     case SC_VAL_STRING:
-        if (has_placeholder(e, v))
+        if (sc_has_placeholder(e, v))
             return false;
         put_re_pattern(re, v);
         return true;
@@ -560,16 +549,6 @@ static bool put_where_eq(sc_emit *e, const sc_match *m, const sc_value *const *v
     return ok;
 }
 
-static const char *compare_op(sc_op op)
-{
-    switch (op) {
-    case SC_OP_LT: return "<";
-    case SC_OP_LTE: return "<=";
-    case SC_OP_GT: return ">";
-    default: return ">=";
-    }
-}
-
 /* One term of a cidr, re, comparison or field reference test. */
 static bool put_where_term(sc_emit *e, const sc_match *m, const sc_value *v, const sc_buf *f,
                            sc_buf *test)
@@ -606,7 +585,8 @@ static bool put_where_term(sc_emit *e, const sc_match *m, const sc_value *v, con
     }
     default:
         number_text(v, num, sizeof num);
-        sc_buf_printf(test, "tonumber(%.*s) %s %s", (int)f->len, f->data, compare_op(m->op), num);
+        sc_buf_printf(test, "tonumber(%.*s) %s %s", (int)f->len, f->data,
+                      sc_op_compare_text(m->op), num);
         return true;
     }
 }

@@ -133,23 +133,6 @@ static void put_string(sc_buf *b, const char *s, size_t n)
     sc_buf_putc(b, '"');
 }
 
-static bool has_placeholder(yl_emit *y, const sc_value *v)
-{
-    for (size_t i = 0; i < v->n_parts; i++)
-        if (v->parts[i].kind == SC_PART_PLACEHOLDER) {
-            sc_emit_error(&y->base, v->loc, "the placeholder %%%.*s%% (fill it with a pipeline)",
-                          (int)v->parts[i].len, v->parts[i].text);
-            return true;
-        }
-    return false;
-}
-
-static void plain_text(const sc_value *v, sc_buf *t)
-{
-    for (size_t i = 0; i < v->n_parts; i++)
-        sc_buf_put(t, v->parts[i].text, v->parts[i].len);
-}
-
 /* --------------------------------------------------------- or-lists */
 /* Terms ORed, parenthesized when there are several. */
 typedef struct terms {
@@ -261,7 +244,7 @@ static bool put_group(yl_emit *y, sc_buf *b, const sc_match *m, pat_kind k, rege
 static bool put_enum(yl_emit *y, sc_buf *b, const sc_match *m, const sc_value *v)
 {
     sc_buf text = {0};
-    plain_text(v, &text);
+    sc_put_plain_text(v, &text);
     bool ok = text.len > 0;
     for (size_t i = 0; i < text.len && ok; i++) {
         char c = text.data[i];
@@ -325,7 +308,7 @@ static bool put_exact(yl_emit *y, sc_buf *b, const sc_match *m, const sc_value *
         sc_buf_put(&text, v->kind == SC_VAL_NUMBER ? v->raw : v->bval ? "true" : "false",
                    v->kind == SC_VAL_NUMBER ? v->raw_len : strlen(v->bval ? "true" : "false"));
     else
-        plain_text(v, &text);
+        sc_put_plain_text(v, &text);
     const char *s = text.data ? text.data : "";
     if (kind == UDM_ENUM && v->kind == SC_VAL_STRING) {
         ok = put_enum(y, b, m, v);
@@ -351,13 +334,13 @@ static bool put_exact(yl_emit *y, sc_buf *b, const sc_match *m, const sc_value *
 static bool add_string(yl_emit *y, terms *t, regex_group *groups, const sc_match *m,
                        const sc_value *v)
 {
-    if (has_placeholder(y, v))
+    if (sc_has_placeholder(&y->base, v))
         return false;
     const sc_part *lit = NULL;
     pat_kind k = classify(v, &lit);
     if (k == PAT_EXACT) {
         sc_buf text = {0};
-        plain_text(v, &text);
+        sc_put_plain_text(v, &text);
         bool printable = string_ok(text.data ? text.data : "", text.len);
         sc_buf_free(&text);
         if (printable || field_kind(m->field) != UDM_STRING)
@@ -421,10 +404,7 @@ static bool put_compare(yl_emit *y, sc_buf *b, const sc_match *m, const sc_value
     }
     if (!put_field(y, b, m->field_loc, m->field))
         return false;
-    const char *op = m->op == SC_OP_LT    ? "<"
-                     : m->op == SC_OP_LTE ? "<="
-                     : m->op == SC_OP_GT  ? ">"
-                                          : ">=";
+    const char *op = sc_op_compare_text(m->op);
     if (v->is_int)
         sc_buf_printf(b, " %s %lld", op, (long long)v->ival);
     else

@@ -131,7 +131,8 @@ static bool read_column(hctx *h, const sc_ypair *p, sc_hunt_column *c)
     c->loc = p->key->loc;
     if (!(c->name = ident(h, p->key, "a hunting column name")))
         return false;
-    const sc_ynode *m = p->value, *field = sc_ymap_get(m, "field"), *cases = sc_ymap_get(m, "cases");
+    const sc_ynode *m = p->value;
+    const sc_ynode *field = sc_ymap_get(m, "field"), *cases = sc_ymap_get(m, "cases");
     if (m->kind != SC_Y_MAP || !field || !cases || cases->kind != SC_Y_MAP || !cases->n_pairs) {
         herror(h, m->loc, "hunting column '%s' needs 'field' and a non-empty map 'cases' "
                           "(label: value or list)", c->name);
@@ -178,7 +179,8 @@ static bool read_aggregate(hctx *h, const sc_ypair *p, const sc_hunting *hu, sc_
     const char *open = strchr(expr, '('), *close = strrchr(expr, ')');
     bool known = false;
     for (size_t f = 0; open && f < sizeof FN_NAMES / sizeof FN_NAMES[0] && !known; f++)
-        if (strlen(FN_NAMES[f]) == (size_t)(open - expr) && !strncmp(expr, FN_NAMES[f], open - expr)) {
+        if (strlen(FN_NAMES[f]) == (size_t)(open - expr) &&
+            !strncmp(expr, FN_NAMES[f], (size_t)(open - expr))) {
             g->fn = (sc_hunt_fn)f;
             known = true;
         }

@@ -467,31 +467,9 @@ static void test_escaping_property(void **state)
         "\" nocase or $e.x = \"", "\") or true or (\"", "`) or re.regex($e.x, `", "}\n}\nrule x {",
         "a|b", "x\\", "\\\\\\", "  spaced  ", "", "$e", "#e > 0", "\x7f", "\x01\x1f",
     };
-    size_t checked = 0;
-    for (size_t i = 0; i < TU_COUNT(fixed); i++, checked++)
-        check_value(fixed[i]);
-    for (int c = 1; c <= 0x7f; c++) {
-        char raw[4][16];
-        snprintf(raw[0], sizeof raw[0], "%c", c);
-        snprintf(raw[1], sizeof raw[1], "x%cy", c);
-        snprintf(raw[2], sizeof raw[2], "\\%c\\", c);
-        snprintf(raw[3], sizeof raw[3], "\"%c`", c);
-        for (size_t k = 0; k < 4; k++, checked++)
-            check_value(raw[k]);
-    }
-    static const char alphabet[] = "\"\\*?ab \n\t'`|(){}$#";
-    unsigned seed = 4321;
-    for (int i = 0; i < 300; i++, checked++) {
-        char raw[24];
-        seed = seed * 1103515245u + 12345u;
-        size_t n = 1 + (seed >> 16) % 20;
-        for (size_t k = 0; k < n; k++) {
-            seed = seed * 1103515245u + 12345u;
-            raw[k] = alphabet[(seed >> 16) % (sizeof alphabet - 1)];
-        }
-        raw[n] = 0;
-        check_value(raw);
-    }
+    static const tu_around around[] = {{"", ""}, {"x", "y"}, {"\\", "\\"}, {"\"", "`"}};
+    size_t checked = tu_hostile_values(fixed, TU_COUNT(fixed), around, TU_COUNT(around),
+                                       "\"\\*?ab \n\t'`|(){}$#", 4321u, 300, check_value);
     assert_true(checked > 800);
 }
 

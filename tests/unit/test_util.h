@@ -408,4 +408,42 @@ static TU_UNUSED void tu_expect_refused(tu_conv c, const char *code, const char 
     tu_release(c.ctx);
 }
 
+/* ------------------------------------------------ hostile values
+ * The values an escaping property test feeds a backend: the fixed ones;
+ * every ASCII byte 1..0x7f between each `around` pair (alone, inside text,
+ * between backslashes, between quotes...); then `n_random` strings of 1 to
+ * 20 characters over `alphabet`, from a fixed seed. Returns the count. */
+typedef struct tu_around {
+    const char *before, *after;
+} tu_around;
+
+static TU_UNUSED size_t tu_hostile_values(const char *const *fixed, size_t n_fixed,
+                                          const tu_around *around, size_t n_around,
+                                          const char *alphabet, unsigned seed, int n_random,
+                                          void (*check)(const char *raw))
+{
+    size_t checked = 0;
+    for (size_t i = 0; i < n_fixed; i++, checked++)
+        check(fixed[i]);
+    for (int c = 1; c <= 0x7f; c++)
+        for (size_t k = 0; k < n_around; k++, checked++) {
+            char raw[32];
+            snprintf(raw, sizeof raw, "%s%c%s", around[k].before, c, around[k].after);
+            check(raw);
+        }
+    size_t letters = strlen(alphabet);
+    for (int i = 0; i < n_random; i++, checked++) {
+        char raw[24];
+        seed = seed * 1103515245u + 12345u;
+        size_t n = 1 + (seed >> 16) % 20;
+        for (size_t k = 0; k < n; k++) {
+            seed = seed * 1103515245u + 12345u;
+            raw[k] = alphabet[(seed >> 16) % letters];
+        }
+        raw[n] = 0;
+        check(raw);
+    }
+    return checked;
+}
+
 #endif
