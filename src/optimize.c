@@ -7,6 +7,7 @@
  */
 #include "optimize.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -279,31 +280,81 @@ static sc_node *match_with_values(sc_arena *a, const sc_node *n, sc_value *value
     return m;
 }
 
+/* Hashes what value_equal compares, so equal values hash alike. */
+static uint64_t value_hash(const sc_value *v)
+{
+    uint64_t h = 1469598103934665603u ^ (uint64_t)v->kind;
+    const unsigned char *bytes = (const unsigned char *)v->raw;
+    size_t len = v->raw_len;
+    if (v->kind == SC_VAL_STRING) {
+        for (size_t i = 0; i < v->n_parts; i++) {
+            h = (h ^ (uint64_t)v->parts[i].kind) * 1099511628211u;
+            for (size_t j = 0; j < v->parts[i].len; j++)
+                h = (h ^ (unsigned char)v->parts[i].text[j]) * 1099511628211u;
+        }
+        return h;
+    }
+    if (v->kind == SC_VAL_BOOL)
+        return h ^ (uint64_t)v->bval;
+    if (v->kind == SC_VAL_NULL)
+        return h;
+    for (size_t j = 0; j < len; j++)
+        h = (h ^ bytes[j]) * 1099511628211u;
+    return h;
+}
+
+/* Marks in dup[] every value equal to an earlier one; returns how many are
+ * left. Long lists (IOC lists run to thousands of values) go through a hash
+ * table so the pass stays linear. */
+static size_t mark_duplicates(const sc_value *vals, size_t n, bool *dup)
+{
+    size_t keep = 0;
+    size_t cap = 16;
+    while (cap < 2 * n)
+        cap *= 2;
+    size_t *slots = n > 16 ? malloc(cap * sizeof *slots) : NULL;
+    if (slots)
+        memset(slots, 0xff, cap * sizeof *slots);
+    for (size_t i = 0; i < n; i++) {
+        dup[i] = false;
+        if (!slots) {
+            for (size_t j = 0; j < i && !dup[i]; j++)
+                dup[i] = value_equal(&vals[i], &vals[j]);
+        } else {
+            size_t s = (size_t)value_hash(&vals[i]) & (cap - 1);
+            for (; slots[s] != SIZE_MAX && !dup[i]; s = (s + 1) & (cap - 1))
+                dup[i] = value_equal(&vals[i], &vals[slots[s]]);
+            if (!dup[i])
+                slots[s] = i;
+        }
+        keep += !dup[i];
+    }
+    free(slots);
+    return keep;
+}
+
 static bool dedupe_values(sc_arena *a, sc_node **np)
 {
     const sc_match *m = &(*np)->u.match;
-    size_t keep = 0;
-    for (size_t i = 0; i < m->n_values; i++) {
-        bool dup = false;
-        for (size_t j = 0; j < i && !dup; j++)
-            dup = value_equal(&m->values[i], &m->values[j]);
-        keep += !dup;
-    }
-    if (keep == m->n_values)
+    if (m->n_values < 2)
         return false;
-    sc_value *vals = sc_arena_alloc(a, keep * sizeof *vals);
-    if (!vals) {
-        *np = NULL;
+    bool *dup = malloc(m->n_values * sizeof *dup);
+    size_t keep = dup ? mark_duplicates(m->values, m->n_values, dup) : 0;
+    sc_value *vals = keep && keep < m->n_values ? sc_arena_alloc(a, keep * sizeof *vals) : NULL;
+    if (!dup || (keep < m->n_values && !vals)) {
+        free(dup);
+        *np = NULL; /* out of memory */
         return true;
     }
-    size_t k = 0;
-    for (size_t i = 0; i < m->n_values; i++) {
-        bool dup = false;
-        for (size_t j = 0; j < i && !dup; j++)
-            dup = value_equal(&m->values[i], &m->values[j]);
-        if (!dup)
-            vals[k++] = m->values[i];
+    if (keep == m->n_values) {
+        free(dup);
+        return false;
     }
+    size_t k = 0;
+    for (size_t i = 0; i < m->n_values; i++)
+        if (!dup[i])
+            vals[k++] = m->values[i];
+    free(dup);
     *np = match_with_values(a, *np, vals, k);
     return true;
 }

@@ -27,8 +27,12 @@ typedef struct work_list {
     size_t n, cap;
 } work_list;
 
+/* A rule keeps only the values it ends with: the work lists and the parts
+ * arrays that modifiers rewrite step by step live in `tmp`, freed once the
+ * field is built (they were most of a loaded rule's memory). */
 typedef struct vctx {
     sc_arena *a;
+    sc_arena *tmp;
     sc_diag_list *diags;
     const sc_source *src;
     const sc_ynode *yval;
@@ -70,7 +74,7 @@ static bool wl_push(const vctx *v, work_list *wl, work w)
         return false;
     if (wl->n == wl->cap) {
         size_t cap = wl->cap ? wl->cap * 2 : 4;
-        work *items = sc_arena_alloc(v->a, cap * sizeof *items);
+        work *items = sc_arena_alloc(v->tmp, cap * sizeof *items);
         if (!items)
             return false;
         if (wl->n)
@@ -136,7 +140,7 @@ static bool windash_expand(const vctx *v, const work *in, work_list *out)
      * Each literal part is rebuilt in one pass over its text. */
     for (size_t combo = 0; combo < total; combo++) {
         work w = {.n_parts = in->n_parts};
-        w.parts = sc_arena_alloc(v->a, (in->n_parts ? in->n_parts : 1) * sizeof *w.parts);
+        w.parts = sc_arena_alloc(v->tmp, (in->n_parts ? in->n_parts : 1) * sizeof *w.parts);
         if (!w.parts)
             return false;
         if (in->n_parts)
@@ -145,7 +149,7 @@ static bool windash_expand(const vctx *v, const work *in, work_list *out)
         while (q < k) {
             size_t part = positions[q][0];
             const sc_part *p = &in->parts[part];
-            char *text = sc_arena_alloc(v->a, p->len + 2 * k + 1);
+            char *text = sc_arena_alloc(v->tmp, p->len + 2 * k + 1);
             if (!text)
                 return false;
             size_t o = 0, from = 0;
@@ -174,7 +178,7 @@ static bool windash_expand(const vctx *v, const work *in, work_list *out)
 /* ----------------------------------------------------------- wildcards */
 static bool wrap_stars(const vctx *v, work *w, bool front, bool back)
 {
-    sc_part *parts = sc_arena_alloc(v->a, (w->n_parts + 2) * sizeof *parts);
+    sc_part *parts = sc_arena_alloc(v->tmp, (w->n_parts + 2) * sizeof *parts);
     if (!parts)
         return false;
     size_t n = 0;
@@ -215,7 +219,7 @@ static bool to_utf16(const vctx *v, work *w, sc_mod charset)
     }
     const unsigned char *s = (const unsigned char *)(text.data ? text.data : "");
     size_t n = text.len;
-    unsigned char *out = sc_arena_alloc(v->a, 2 + n * 4);
+    unsigned char *out = sc_arena_alloc(v->tmp, 2 + n * 4);
     size_t o = 0;
     if (!out) {
         sc_buf_free(&text);
@@ -272,7 +276,7 @@ static bool ensure_bytes(const vctx *v, work *w, const char *what)
         sc_buf_free(&text);
         return false;
     }
-    w->bytes = (unsigned char *)sc_arena_strndup(v->a, text.data ? text.data : "", text.len);
+    w->bytes = (unsigned char *)sc_arena_strndup(v->tmp, text.data ? text.data : "", text.len);
     w->n_bytes = text.len;
     w->is_bytes = true;
     sc_buf_free(&text);
@@ -320,8 +324,8 @@ static bool encode_base64(const vctx *v, const work *in, work_list *out)
     if (!ensure_bytes(v, &w, "base64"))
         return false;
     size_t len;
-    char *enc = base64(v->a, w.bytes, w.n_bytes, &len);
-    return enc && wl_push(v, out, literal_work(v->a, enc, len));
+    char *enc = base64(v->tmp, w.bytes, w.n_bytes, &len);
+    return enc && wl_push(v, out, literal_work(v->tmp, enc, len));
 }
 
 /* The three encodings of a value preceded by 0, 1 or 2 unknown bytes,
@@ -334,21 +338,21 @@ static bool encode_base64offset(const vctx *v, const work *in, work_list *out)
     if (!ensure_bytes(v, &w, "base64offset"))
         return false;
     for (size_t shift = 0; shift < 3; shift++) {
-        unsigned char *buf = sc_arena_alloc(v->a, w.n_bytes + 3);
+        unsigned char *buf = sc_arena_alloc(v->tmp, w.n_bytes + 3);
         if (!buf)
             return false;
         memset(buf, ' ', shift);
         if (w.n_bytes)
             memcpy(buf + shift, w.bytes, w.n_bytes);
         size_t len;
-        char *enc = base64(v->a, buf, w.n_bytes + shift, &len);
+        char *enc = base64(v->tmp, buf, w.n_bytes + shift, &len);
         if (!enc)
             return false;
         size_t s = start_trim[shift];
         size_t e = end_trim[(w.n_bytes + shift) % 3];
         if (s + e >= len)
             continue; /* too short to leave a stable middle */
-        if (!wl_push(v, out, literal_work(v->a, enc + s, len - s - e)))
+        if (!wl_push(v, out, literal_work(v->tmp, enc + s, len - s - e)))
             return false;
     }
     if (out->n == 0) {
@@ -364,7 +368,7 @@ static bool transform_string(const vctx *v, const char *text, size_t len, work_l
     const sc_match *m = v->m;
     work_list cur = {0};
     work first = {0};
-    if (!sc_pattern_parse(v->a, text, len, m->mods & SC_MODBIT(SC_MOD_EXPAND), &first.parts,
+    if (!sc_pattern_parse(v->tmp, text, len, m->mods & SC_MODBIT(SC_MOD_EXPAND), &first.parts,
                           &first.n_parts))
         return false;
     if (!wl_push(v, &cur, first))
@@ -498,6 +502,18 @@ static sc_value base_value(const vctx *v)
     return val;
 }
 
+/* The final parts, copied out of the temporary arena. */
+static sc_part *keep_parts(sc_arena *a, const sc_part *parts, size_t n)
+{
+    sc_part *kept = sc_arena_alloc(a, (n ? n : 1) * sizeof *kept);
+    for (size_t i = 0; kept && i < n; i++) {
+        kept[i] = parts[i];
+        if (parts[i].text && !(kept[i].text = sc_arena_strndup(a, parts[i].text, parts[i].len)))
+            return NULL;
+    }
+    return kept;
+}
+
 static bool push_value(sc_arena *a, sc_vec *out, sc_value val)
 {
     sc_value *p = sc_arena_alloc(a, sizeof *p);
@@ -537,7 +553,7 @@ static bool build_one(const vctx *v, sc_vec *out)
                                                    !strcmp(y->text, "false")))) {
             val.kind = SC_VAL_BOOL;
             val.bval = t == SC_YT_BOOL ? bval : !strcmp(y->text, "true");
-            return push_value(v->a, out, val);
+            return push_value(v->tmp, out, val);
         }
         verror(v, "modifier-value", "'exists' takes true or false, not '%s'", y->text);
         return false;
@@ -552,7 +568,7 @@ static bool build_one(const vctx *v, sc_vec *out)
         if (!val.regex)
             return false;
         val.kind = SC_VAL_REGEX;
-        return push_value(v->a, out, val);
+        return push_value(v->tmp, out, val);
     case SC_OP_CIDR:
         if (!parse_cidr(y->text, &val)) {
             verror(v, "modifier-value",
@@ -562,14 +578,14 @@ static bool build_one(const vctx *v, sc_vec *out)
             return false;
         }
         val.kind = SC_VAL_CIDR;
-        return push_value(v->a, out, val);
+        return push_value(v->tmp, out, val);
     case SC_OP_FIELDREF:
         if (t == SC_YT_NULL || y->len == 0) {
             verror(v, "modifier-value", "'fieldref' needs the name of another field");
             return false;
         }
         val.kind = SC_VAL_FIELD;
-        return push_value(v->a, out, val);
+        return push_value(v->tmp, out, val);
     case SC_OP_EQ:
         break;
     }
@@ -588,7 +604,7 @@ static bool build_one(const vctx *v, sc_vec *out)
         val.is_int = t == SC_YT_INT;
         val.ival = ival;
         val.num = fval;
-        return push_value(v->a, out, val);
+        return push_value(v->tmp, out, val);
     }
     if (t == SC_YT_NULL) {
         if (m->mods & ~(SC_MODBIT(SC_MOD_NEQ))) {
@@ -598,19 +614,19 @@ static bool build_one(const vctx *v, sc_vec *out)
             return false;
         }
         val.kind = SC_VAL_NULL;
-        return push_value(v->a, out, val);
+        return push_value(v->tmp, out, val);
     }
     if ((t == SC_YT_INT || t == SC_YT_FLOAT) && !has_string_mods(m)) {
         val.kind = SC_VAL_NUMBER;
         val.is_int = t == SC_YT_INT;
         val.ival = ival;
         val.num = fval;
-        return push_value(v->a, out, val);
+        return push_value(v->tmp, out, val);
     }
     if (t == SC_YT_BOOL && !has_string_mods(m)) {
         val.kind = SC_VAL_BOOL;
         val.bval = bval;
-        return push_value(v->a, out, val);
+        return push_value(v->tmp, out, val);
     }
     work_list wl;
     if (!transform_string(v, y->text, y->len, &wl))
@@ -618,16 +634,17 @@ static bool build_one(const vctx *v, sc_vec *out)
     for (size_t i = 0; i < wl.n; i++) {
         sc_value s = val;
         s.kind = SC_VAL_STRING;
-        s.parts = wl.items[i].parts;
+        s.parts = keep_parts(v->a, wl.items[i].parts, wl.items[i].n_parts);
         s.n_parts = wl.items[i].n_parts;
-        if (!push_value(v->a, out, s))
+        if (!s.parts || !push_value(v->tmp, out, s))
             return false;
     }
     return true;
 }
 
-bool sc_values_build(sc_arena *a, sc_diag_list *diags, const sc_source *src,
-                     const sc_ynode *key, const sc_ynode *const *vals, size_t n, sc_match *m)
+static bool values_build(sc_arena *a, sc_arena *tmp, sc_diag_list *diags, const sc_source *src,
+                         const sc_ynode *key, const sc_ynode *const *vals, size_t n,
+                         sc_match *m)
 {
     sc_vec out = {0};
     if (m->all && n < 2) {
@@ -643,7 +660,7 @@ bool sc_values_build(sc_arena *a, sc_diag_list *diags, const sc_source *src,
     }
     bool has_null = false;
     for (size_t i = 0; i < n; i++) {
-        vctx v = {.a = a, .diags = diags, .src = src, .yval = vals[i], .m = m};
+        vctx v = {.a = a, .tmp = tmp, .diags = diags, .src = src, .yval = vals[i], .m = m};
         if (vals[i]->kind != SC_Y_SCALAR) {
             sc_diag(diags, src, SIGCC_ERROR, "detection-value", vals[i]->loc,
                     "a field's value must be a string, number, boolean or null, or a list of "
@@ -675,4 +692,17 @@ bool sc_values_build(sc_arena *a, sc_diag_list *diags, const sc_source *src,
     for (size_t i = 0; i < out.n; i++)
         m->values[i] = *(sc_value *)out.items[i];
     return true;
+}
+
+bool sc_values_build(sc_arena *a, sc_diag_list *diags, const sc_source *src,
+                     const sc_ynode *key, const sc_ynode *const *vals, size_t n, sc_match *m)
+{
+    sc_arena *tmp = sc_arena_new();
+    if (!tmp) {
+        diags->oom = true;
+        return false;
+    }
+    bool ok = values_build(a, tmp, diags, src, key, vals, n, m);
+    sc_arena_free(tmp);
+    return ok;
 }
