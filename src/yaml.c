@@ -472,14 +472,15 @@ sc_ytype sc_yaml_scalar_type(const sc_ynode *n, int64_t *ival, double *fval, boo
                                          "off", "Off", "OFF", NULL};
     if (n->kind != SC_Y_SCALAR || n->style != SC_YS_PLAIN || strlen(n->text) != n->len)
         return SC_YT_STR;
-    if (is_one_of(n->text, nulls))
+    bool short_word = n->len <= 5; /* the longest null or bool word is "false" */
+    if (short_word && is_one_of(n->text, nulls))
         return SC_YT_NULL;
-    if (is_one_of(n->text, trues)) {
+    if (short_word && is_one_of(n->text, trues)) {
         if (bval)
             *bval = true;
         return SC_YT_BOOL;
     }
-    if (is_one_of(n->text, falses)) {
+    if (short_word && is_one_of(n->text, falses)) {
         if (bval)
             *bval = false;
         return SC_YT_BOOL;
