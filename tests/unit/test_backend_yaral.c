@@ -820,9 +820,18 @@ static void test_pipeline_mappings(void **state)
     expect_refused(convert_udm("    category: network_connection\n    product: windows",
                                "DestinationPortName: smtp"),
                    "pipeline-item-failure", "no mapping to a UDM field", 7);
+    /* script block logging: the WINEVTLOG parser's event 4104 of the PowerShell provider */
+    expect_query(convert_udm("    category: ps_script\n    product: windows",
+                             "ScriptBlockText|contains: x"),
+                 "rule t {\n  meta:\n    title = \"t\"\n    description = \"t\"\n  events:\n"
+                 "    $e.metadata.event_type = \"PROCESS_LAUNCH\"\n"
+                 "    $e.metadata.log_type = \"WINEVTLOG\"\n"
+                 "    $e.metadata.product_event_type = \"4104\"\n"
+                 "    $e.metadata.product_name = \"Microsoft-Windows-PowerShell\"\n"
+                 "    re.regex($e.target.process.command_line, `(?i)x`)" TAIL);
     expect_refused(convert_udm("    category: ps_script\n    product: windows",
-                               "ScriptBlockText|contains: x"),
-                   "pipeline-rule-failure", "ps_script", 1);
+                               "ScriptBlockId: x"),
+                   "pipeline-item-failure", "no mapping to a UDM field", 7);
     expect_refused(convert_udm("    product: windows\n    service: security", "EventID: 4624"),
                    "target-cannot-express", "service security): no UDM event type", 1);
 }
