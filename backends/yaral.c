@@ -624,41 +624,64 @@ static bool put_conjuncts(yl_emit *y, joiner *j, const sc_node *n)
     return ok;
 }
 
-/* UDM event types are upper-case names; the attribute may list several,
- * comma-separated. */
+/* A pipeline attribute that must be upper-case UDM names (letters, digits
+ * and `_`), comma-separated. */
+static bool udm_names(const char *list)
+{
+    for (const char *p = list;; p++) {
+        size_t len = strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_");
+        if (len == 0 || (p[len] != ',' && p[len] != '\0'))
+            return false;
+        p += len;
+        if (!*p)
+            return true;
+    }
+}
+
+/* One line `$e.<field> = "A"` (or an `or` of several) per name of a list. */
+static void put_names(yl_emit *y, joiner *j, const char *field, const char *list)
+{
+    terms t = {{0}, 0};
+    for (const char *p = list; *p; p += *p == ',') {
+        size_t len = strcspn(p, ",");
+        sc_buf_printf(next_term(&t), "%s.%s = \"%.*s\"", y->var, field, (int)len, p);
+        p += len;
+    }
+    put_terms(next_conjunct(y, j), &t);
+    sc_buf_puts(y->base.out, j->after);
+}
+
+/* The rule's scope, set by the pipeline: the UDM event type(s)
+ * (`udm_event_type`), and the log type (`udm_log_type`) where a parser's
+ * mapping holds for its own log type only. One of them is required. */
 static bool put_event_type(yl_emit *y, joiner *j, const sigcc_rule *r)
 {
     const char *types = sc_custom_attribute(r, "udm_event_type");
-    if (!types) {
+    const char *log = sc_custom_attribute(r, "udm_log_type");
+    if (!types && !log) {
         sc_emit_error(&y->base, sc_rule_loc(r),
                       "logsource (category %s, product %s, service %s): no UDM event type for "
                       "it (the pipeline sets the rule's udm_event_type attribute; google_udm "
                       "maps the Sysmon categories process_creation, process_termination, "
                       "network_connection, dns_query, file_event, file_delete, image_load "
-                      "and registry_*)",
+                      "and registry_*, and Windows event log sources)",
                       r->logsource.category ? r->logsource.category : "-",
                       r->logsource.product ? r->logsource.product : "-",
                       r->logsource.service ? r->logsource.service : "-");
         return false;
     }
-    terms t = {{0}, 0};
-    bool ok = true;
-    for (const char *p = types; *p && ok; p += *p == ',') {
-        size_t len = strcspn(p, ",");
-        ok = len > 0 && strspn(p, "ABCDEFGHIJKLMNOPQRSTUVWXYZ_") == len;
-        if (ok)
-            sc_buf_printf(next_term(&t), "%s.metadata.event_type = \"%.*s\"", y->var, (int)len, p);
-        p += len;
-    }
-    if (!ok) {
-        sc_buf_free(&t.text);
-        sc_emit_error(&y->base, sc_rule_loc(r), "the event type '%.100s' (udm_event_type must "
-                                                "be upper-case UDM names, comma-separated)",
-                      types);
+    const char *bad = types && !udm_names(types) ? types : log && !udm_names(log) ? log : NULL;
+    if (bad) {
+        sc_emit_error(&y->base, sc_rule_loc(r), "the event or log type '%.100s' (udm_event_type "
+                                                "and udm_log_type must be upper-case UDM names, "
+                                                "comma-separated)",
+                      bad);
         return false;
     }
-    put_terms(next_conjunct(y, j), &t);
-    sc_buf_puts(y->base.out, j->after);
+    if (types)
+        put_names(y, j, "metadata.event_type", types);
+    if (log)
+        put_names(y, j, "metadata.log_type", log);
     return true;
 }
 

@@ -271,7 +271,7 @@ static void test_refusals(void **state)
                                 "    category: test\ndetection:\n    sel:\n        target.port: 1\n"
                                 "    condition: sel\n",
                                 false),
-                   "target-cannot-express", "udm_event_type must be upper-case", 1);
+                   "target-cannot-express", "must be upper-case UDM names", 1);
 }
 
 /* A pipeline that drops detection items leaves constants: true needs no
@@ -820,11 +820,32 @@ static void test_pipeline_mappings(void **state)
     expect_refused(convert_udm("    category: network_connection\n    product: windows",
                                "DestinationPortName: smtp"),
                    "pipeline-item-failure", "no mapping to a UDM field", 7);
+    /* script block logging: the WINEVTLOG parser's event 4104 of the PowerShell provider */
+    expect_query(convert_udm("    category: ps_script\n    product: windows",
+                             "ScriptBlockText|contains: x"),
+                 "rule t {\n  meta:\n    title = \"t\"\n    description = \"t\"\n  events:\n"
+                 "    $e.metadata.event_type = \"PROCESS_LAUNCH\"\n"
+                 "    $e.metadata.log_type = \"WINEVTLOG\"\n"
+                 "    $e.metadata.product_event_type = \"4104\"\n"
+                 "    $e.metadata.product_name = \"Microsoft-Windows-PowerShell\"\n"
+                 "    re.regex($e.target.process.command_line, `(?i)x`)" TAIL);
     expect_refused(convert_udm("    category: ps_script\n    product: windows",
-                               "ScriptBlockText|contains: x"),
-                   "pipeline-rule-failure", "ps_script", 1);
-    expect_refused(convert_udm("    product: windows\n    service: security", "EventID: 4624"),
-                   "target-cannot-express", "service security): no UDM event type", 1);
+                               "ScriptBlockId: x"),
+                   "pipeline-item-failure", "no mapping to a UDM field", 7);
+    /* a Windows channel: the log type, the Security provider and the event ID */
+    expect_query(convert_udm("    product: windows\n    service: security", "EventID: 4624"),
+                 "rule t {\n  meta:\n    title = \"t\"\n    description = \"t\"\n  events:\n"
+                 "    $e.metadata.log_type = \"WINEVTLOG\"\n"
+                 "    $e.metadata.product_name = \"Microsoft-Windows-Security-Auditing\"\n"
+                 "    $e.metadata.product_event_type = \"4624\"" TAIL);
+    expect_refused(convert_udm("    product: windows\n    service: security",
+                               "EventID: 4624\n        LogonType: 3"),
+                   "pipeline-item-failure", "no mapping to a UDM field", 8);
+    expect_refused(convert_udm("    product: windows\n    service: system",
+                               "EventID: [7045, 7036]\n        ImagePath: x"),
+                   "pipeline-item-failure", "event 7045 only", 7);
+    expect_refused(convert_udm("    product: windows\n    service: taskscheduler", "EventID: 1"),
+                   "target-cannot-express", "service taskscheduler): no UDM event type", 1);
 }
 
 int main(void)
