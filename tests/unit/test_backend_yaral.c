@@ -750,6 +750,9 @@ static conv convert_udm(const char *logsource, const char *body)
     return convert_yaml(yaml, true);
 }
 
+/* The line every process_creation rule ends with (google_udm). */
+#define NOT_POWERSHELL "\n    not $e.metadata.product_name = \"Microsoft-Windows-PowerShell\""
+
 static void expect_udm(const char *category, const char *body, const char *type,
                        const char *line)
 {
@@ -757,8 +760,8 @@ static void expect_udm(const char *category, const char *body, const char *type,
     snprintf(logsource, sizeof logsource, "    category: %s\n    product: windows", category);
     snprintf(want, sizeof want,
              "rule t {\n  meta:\n    title = \"t\"\n    description = \"t\"\n  events:\n"
-             "    $e.metadata.event_type = \"%s\"\n    %s" TAIL,
-             type, line);
+             "    $e.metadata.event_type = \"%s\"\n    %s%s" TAIL,
+             type, line, strcmp(category, "process_creation") ? "" : NOT_POWERSHELL);
     expect_query(convert_udm(logsource, body), want);
 }
 
@@ -802,7 +805,8 @@ static void test_pipeline_mappings(void **state)
                              "Image|endswith: '/curl'"),
                  "rule t {\n  meta:\n    title = \"t\"\n    description = \"t\"\n  events:\n"
                  "    $e.metadata.event_type = \"PROCESS_LAUNCH\"\n"
-                 "    re.regex($e.target.process.file.full_path, `(?i)\\/curl$`)" TAIL);
+                 "    re.regex($e.target.process.file.full_path, `(?i)\\/curl$`)" NOT_POWERSHELL
+                 TAIL);
     const char *win_pc = "    category: process_creation\n    product: windows";
     expect_refused(convert_udm(win_pc, "Hashes|contains: 'MD5='"), "pipeline-item-failure",
                    "Hashes", 7);
