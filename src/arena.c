@@ -93,9 +93,14 @@ static bool pool_grow(void)
     return true;
 }
 
+static size_t carved_bytes(size_t data_size)
+{
+    return (sizeof(chunk) + data_size + 63) & ~(size_t)63;
+}
+
 static chunk *pool_take(int k)
 {
-    size_t bytes = (sizeof(chunk) + ((size_t)ARENA_MIN_CHUNK << k) + 63) & ~(size_t)63;
+    size_t bytes = carved_bytes((size_t)ARENA_MIN_CHUNK << k);
     pthread_mutex_lock(&pool.lock);
     chunk *c = pool.free[k];
     if (c) {
@@ -115,6 +120,15 @@ static void pool_give(chunk *c)
     c->next = pool.free[c->pool_class];
     pool.free[c->pool_class] = c;
     pthread_mutex_unlock(&pool.lock);
+}
+
+/* The largest class a chunk of `size` bytes can serve. */
+static int pool_floor_class(size_t size)
+{
+    int k = 0;
+    while (k + 1 < POOL_CLASSES && ((size_t)ARENA_MIN_CHUNK << (k + 1)) <= size)
+        k++;
+    return k;
 }
 
 __attribute__((destructor)) static void pool_release(void)
@@ -138,6 +152,25 @@ struct sc_arena {
     size_t total;
     cleanup *cleanups; /* run in reverse order of registration */
 };
+
+void sc_arena_trim(sc_arena *a)
+{
+    chunk *c = a ? a->head : NULL;
+    if (!c || c->pool_class < 0)
+        return;
+    size_t keep = c->used > ARENA_MIN_CHUNK ? c->used : ARENA_MIN_CHUNK;
+    pthread_mutex_lock(&pool.lock);
+    unsigned char *end = (unsigned char *)c + carved_bytes(c->size);
+    unsigned char *new_end = (unsigned char *)c + carved_bytes(keep);
+    if (end == pool.cur && new_end < end) {
+        pool.left += (size_t)(end - new_end);
+        pool.cur = new_end;
+        c->size = keep;
+        c->pool_class = pool_floor_class(keep);
+    }
+    pthread_mutex_unlock(&pool.lock);
+    a->next_size = ARENA_MIN_CHUNK;
+}
 
 sc_arena *sc_arena_new(void)
 {

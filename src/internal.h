@@ -33,6 +33,9 @@ void sc_arena_free(sc_arena *arena);
 /* Frees everything allocated but keeps the largest chunk for reuse (a
  * scratch arena used once per file). */
 void sc_arena_reset(sc_arena *arena);
+/* Returns the unused end of the newest chunk to the allocator, when it can:
+ * for an arena that is done growing for now (a loaded rule). */
+void sc_arena_trim(sc_arena *arena);
 void *sc_arena_alloc(sc_arena *arena, size_t size); /* zeroed, NULL on OOM */
 char *sc_arena_strndup(sc_arena *arena, const char *s, size_t len);
 char *sc_arena_strdup(sc_arena *arena, const char *s);

@@ -1014,6 +1014,7 @@ sigcc_rule *sc_rule_build(sc_diag_list *diags, const sc_source *src, const sc_yn
         sc_arena_free(a);
         return NULL;
     }
+    sc_arena_trim(a); /* thousands of rules stay loaded together */
     return rule;
 }
 
