@@ -2,7 +2,8 @@
 # Installs what is missing, builds, and runs every test:
 #   1. release build (gcc, -Werror): cmocka unit tests, malformed-rule set,
 #      golden explain and convert tests (every target and format), the rule
-#      formats parsed back (tests/formats/check.py), the public corpus
+#      formats parsed back (tests/formats/check.py), the lexical structure
+#      of every EQL, SPL and YARA-L query (tests/structure/check.py), the public corpus
 #      converted to every target and the spec examples, the
 #      evaluator checks over the shared events (tests/eval_checks.sh), the
 #      optimizer's differential test over the corpus (tests/optimizer_diff.sh)
@@ -40,6 +41,11 @@ if [ -x build/sigcc ]; then
     suite "golden explain and convert" tests/golden/run.sh build/sigcc
     suite "rule formats parse and carry the query" python3 tests/formats/check.py build/sigcc \
         rules ../shared/sigma-corpus/rules
+    structure() { # lexical structure of every EQL, SPL and YARA-L query (no parser packaged)
+        python3 tests/structure/check.py --files tests/golden/convert/*/*.default &&
+            python3 tests/structure/check.py build/sigcc rules ../shared/sigma-corpus/rules
+    }
+    suite "EQL, SPL and YARA-L queries well-formed (goldens and corpus)" structure
     suite "corpus and spec examples" tests/corpus.sh build/sigcc
     suite "evaluator checks" tests/eval_checks.sh build/sigcc
     suite "optimizer differential (corpus)" tests/optimizer_diff.sh build
