@@ -684,6 +684,14 @@ static void test_pipeline_sources(void **state)
     expect_query(convert_windows("    category: process_creation\n    product: linux\n",
                                  "Image|endswith: '/bash'"),
                  "sourcetype=\"sysmon:linux\" EventCode=1 Image=\"*/bash\"");
+    /* EventID is the event-log header's name only: a JSON source keeps its own field names */
+    expect_query(convert_windows("    product: okta\n    service: okta\n", "EventID: 5"),
+                 "sourcetype=\"OktaIM2:log\" EventID=5");
+    /* the Azure activity log's names are its REST shape's */
+    expect_query(convert_windows("    product: azure\n    service: activitylogs\n",
+                                 "operationName: MICROSOFT.PORTAL/CONSOLES/WRITE"),
+                 "sourcetype=\"mscs:azure:audit\" "
+                 "operationName.value=\"MICROSOFT.PORTAL/CONSOLES/WRITE\"");
     expect_query(convert_windows("    category: ps_script\n    product: windows\n",
                                  "ScriptBlockText|contains: 'Invoke-Mimikatz'"),
                  "source IN (\"XmlWinEventLog:Microsoft-Windows-PowerShell/Operational\", "
