@@ -680,6 +680,18 @@ static void test_pipeline_sources(void **state)
     expect_query(convert_windows("    product: linux\n    service: auditd\n",
                                  "type: EXECVE\n        a0: getcap"),
                  "sourcetype=\"linux:audit\" type=\"EXECVE\" a0=\"getcap\"");
+    /* Sysmon for Linux: its add-on's sourcetype, the EventCode of the category, Sysmon's names */
+    expect_query(convert_windows("    category: process_creation\n    product: linux\n",
+                                 "Image|endswith: '/bash'"),
+                 "sourcetype=\"sysmon:linux\" EventCode=1 Image=\"*/bash\"");
+    /* EventID is the event-log header's name only: a JSON source keeps its own field names */
+    expect_query(convert_windows("    product: okta\n    service: okta\n", "EventID: 5"),
+                 "sourcetype=\"OktaIM2:log\" EventID=5");
+    /* the Azure activity log's names are its REST shape's */
+    expect_query(convert_windows("    product: azure\n    service: activitylogs\n",
+                                 "operationName: MICROSOFT.PORTAL/CONSOLES/WRITE"),
+                 "sourcetype=\"mscs:azure:audit\" "
+                 "operationName.value=\"MICROSOFT.PORTAL/CONSOLES/WRITE\"");
     expect_query(convert_windows("    category: ps_script\n    product: windows\n",
                                  "ScriptBlockText|contains: 'Invoke-Mimikatz'"),
                  "source IN (\"XmlWinEventLog:Microsoft-Windows-PowerShell/Operational\", "
@@ -702,7 +714,7 @@ static void test_pipeline_failures(void **state)
     expect_refused(convert_windows("    product: windows\n    service: system\n",
                                    "Provider_Name: 'Service Control Manager'"),
                    "pipeline-item-failure", "Provider_Name", 7);
-    expect_refused(convert_windows("    category: process_creation\n    product: linux\n",
+    expect_refused(convert_windows("    category: process_creation\n    product: macos\n",
                                    "Image|endswith: '/bash'"),
                    "pipeline-rule-failure", "no Splunk source for this logsource", 1);
     expect_refused(convert_windows("    category: file_access\n    product: windows\n",
