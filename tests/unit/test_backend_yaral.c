@@ -812,7 +812,19 @@ static void test_pipeline_mappings(void **state)
                    "Hashes", 7);
     expect_refused(convert_udm(win_pc, "User: x"), "pipeline-item-failure", "User", 7);
     expect_refused(convert_udm(win_pc, "OriginalFileName: x.exe"), "pipeline-item-failure",
-                   "PE version information", 7);
+                   "OriginalFileName", 7);
+    /* the PE version information of the new process / the loaded image: target.asset.software */
+    expect_udm("process_creation", "Description: 'Tor Browser'", "PROCESS_LAUNCH",
+               "$e.target.asset.software.description = \"Tor Browser\" nocase");
+    expect_udm("process_creation", "Product|contains: Sysinternals", "PROCESS_LAUNCH",
+               "re.regex($e.target.asset.software.name, `(?i)Sysinternals`)");
+    expect_udm("image_load", "Company: 'Microsoft Corporation'", "PROCESS_MODULE_LOAD",
+               "$e.target.asset.software.vendor_name = \"Microsoft Corporation\" nocase");
+    expect_udm("image_load", "FileVersion|startswith: '1.'", "PROCESS_MODULE_LOAD",
+               "re.regex($e.target.asset.software.version, `(?i)^1\\.`)");
+    expect_refused(convert_udm("    category: file_event\n    product: windows",
+                               "Description: x"),
+                   "pipeline-item-failure", "no mapping to a UDM field", 7);
     expect_refused(convert_udm(win_pc, "EventID: 1"), "pipeline-item-failure",
                    "no mapping to a UDM field", 7);
     expect_refused(convert_udm("    category: registry_set\n    product: windows",
