@@ -811,13 +811,38 @@ static void test_pipeline_mappings(void **state)
     expect_refused(convert_udm(win_pc, "Hashes|contains: 'MD5='"), "pipeline-item-failure",
                    "Hashes", 7);
     expect_refused(convert_udm(win_pc, "User: x"), "pipeline-item-failure", "User", 7);
-    expect_refused(convert_udm(win_pc, "OriginalFileName: x.exe"), "pipeline-item-failure",
-                   "PE version information", 7);
+    /* a new process's OriginalFileName: src.process.file.full_path, as Google's own rules */
+    expect_udm("process_creation", "OriginalFileName: finger.exe", "PROCESS_LAUNCH",
+               "$e.src.process.file.full_path = \"finger.exe\" nocase");
+    expect_refused(convert_udm("    category: image_load\n    product: windows",
+                               "OriginalFileName: x.dll"),
+                   "pipeline-item-failure", "OriginalFileName (outside process creation)", 7);
+    /* the PE version information of the new process / the loaded image: target.asset.software */
+    expect_udm("process_creation", "Description: 'Tor Browser'", "PROCESS_LAUNCH",
+               "$e.target.asset.software.description = \"Tor Browser\" nocase");
+    expect_udm("process_creation", "Product|contains: Sysinternals", "PROCESS_LAUNCH",
+               "re.regex($e.target.asset.software.name, `(?i)Sysinternals`)");
+    expect_udm("image_load", "Company: 'Microsoft Corporation'", "PROCESS_MODULE_LOAD",
+               "$e.target.asset.software.vendor_name = \"Microsoft Corporation\" nocase");
+    expect_udm("image_load", "FileVersion|startswith: '1.'", "PROCESS_MODULE_LOAD",
+               "re.regex($e.target.asset.software.version, `(?i)^1\\.`)");
+    expect_refused(convert_udm("    category: file_event\n    product: windows",
+                               "Description: x"),
+                   "pipeline-item-failure", "no mapping to a UDM field", 7);
     expect_refused(convert_udm(win_pc, "EventID: 1"), "pipeline-item-failure",
                    "no mapping to a UDM field", 7);
+    /* registry: Sysmon's key path and value text, as Google's own rules compare them */
+    expect_udm("registry_set", "TargetObject|endswith: '\\WDigest\\UseLogonCredential'",
+               "REGISTRY_MODIFICATION",
+               "re.regex($e.target.registry.registry_key, `(?i)\\\\WDigest\\\\UseLogonCredential$`)");
+    expect_udm("registry_set", "Details: 'DWORD (0x00000001)'", "REGISTRY_MODIFICATION",
+               "$e.target.registry.registry_value_data = \"DWORD (0x00000001)\" nocase");
     expect_refused(convert_udm("    category: registry_set\n    product: windows",
-                               "TargetObject|contains: Run"),
-                   "pipeline-item-failure", "TargetObject", 7);
+                               "TargetObject|startswith: 'HKLM\\SOFTWARE\\'"),
+                   "pipeline-item-failure", "spells the hive", 7);
+    expect_refused(convert_udm("    category: registry_rename\n    product: windows",
+                               "NewName|contains: Run"),
+                   "pipeline-item-failure", "NewName", 7);
     expect_refused(convert_udm("    category: network_connection\n    product: windows",
                                "Initiated: 'yes'"),
                    "pipeline-item-failure", "Initiated", 7);
