@@ -117,7 +117,10 @@ static bool put_pattern(sc_emit *e, const sc_value *v, bool pattern)
  *   \t \n \r \f \e \a \xHH -> the character itself
  *   . (without |s)      -> [^<newline>]   (Lucene's . also matches a newline)
  *   (?:                 -> (
- *   \d \s \w \b, (?=, back-references, inner anchors, |m -> refused        */
+ *   \d \s \w (ASCII, as the evaluator's PCRE2 without UCP) -> [0-9],
+ *                          [ \t\n\v\f\r], [0-9A-Za-z_]; \D \S \W their negations
+ *                          (inside a class only the positive ones)
+ *   \b, (?=, back-references, inner anchors, |m -> refused                  */
 typedef struct regex_tx {
     sc_emit *e;
     const sc_value *v;
@@ -148,6 +151,35 @@ static void put_regex_char(sc_buf *out, char c, bool in_class)
     sc_buf_putc(out, c);
 }
 
+/* PCRE's shorthand classes, ASCII: the members as class text. */
+static const char *shorthand_members(char x)
+{
+    switch (x) {
+    case 'd': case 'D': return "0-9";
+    case 's': case 'S': return " \t\n\v\f\r";
+    case 'w': case 'W': return "0-9A-Za-z_";
+    default: return NULL;
+    }
+}
+
+/* \d \s \w and their negations: a class of their own, or their members
+ * inside an enclosing class (where a negation has no Lucene form). */
+static bool translate_shorthand(regex_tx *t, char x, const char *members, bool in_class)
+{
+    bool negated = x >= 'A' && x <= 'Z';
+    if (in_class && negated) {
+        char what[32];
+        snprintf(what, sizeof what, "'\\%c' inside a class", x);
+        return refuse_regex(t, what);
+    }
+    if (!in_class)
+        sc_buf_puts(t->out, negated ? "[^" : "[");
+    sc_buf_puts(t->out, members);
+    if (!in_class)
+        sc_buf_putc(t->out, ']');
+    return true;
+}
+
 /* An escape sequence at r[*i] (the backslash); advances *i past it. */
 static bool translate_escape(regex_tx *t, const char *r, size_t end, size_t *i, bool in_class)
 {
@@ -155,6 +187,9 @@ static bool translate_escape(regex_tx *t, const char *r, size_t end, size_t *i, 
         return refuse_regex(t, "'\\' at the end");
     char x = r[*i + 1];
     *i += 2;
+    const char *members = shorthand_members(x);
+    if (members)
+        return translate_shorthand(t, x, members, in_class);
     static const char controls[][2] = {{'t', '\t'}, {'n', '\n'}, {'r', '\r'},
                                        {'f', '\f'}, {'e', 0x1b}, {'a', 0x07}};
     for (size_t k = 0; k < sizeof controls / sizeof controls[0]; k++)
