@@ -3157,7 +3157,10 @@ static bool hash_term_of(apply_state *st, const sc_match *m, const sc_value *v, 
                               "SHA256, IMPHASH)", (int)(eq - s), s);
     else if (!t->field)
         why = sc_arena_printf(st->tmp, "the target has no field for %s", a->name);
-    else if (t->len == 0 || bad < t->len)
+    else if (t->len == 0)
+        why = "'ALG=' with no digest only tells whether the Sysmon configuration enables the "
+              "algorithm";
+    else if (bad < t->len)
         why = "only hexadecimal digits may follow 'ALG=' (a ',' or the next entry depends on the "
               "Sysmon configuration)";
     else if (t->len > a->hex_len)
