@@ -3177,7 +3177,8 @@ static bool hash_term_of(apply_state *st, const sc_match *m, const sc_value *v, 
     return true;
 }
 
-static bool hashes_refusable(apply_state *st, const sc_match *m)
+/* Refuses (and says so) an item whose matcher, not its values, rules a split out. */
+static bool hashes_item_refused(apply_state *st, const sc_match *m)
 {
     if (m->negated)
         return !refuse_hashes(st, m, m->field_loc, "|neq is not supported here");
@@ -3233,7 +3234,7 @@ static void leaf_hashes(apply_state *st, sc_node **slot)
     const sc_match *m = &n->u.match;
     if (!m->field || !ids_contain(st->item->names, st->item->n_names, m->field) ||
         !item_selected(st, n) ||
-        hashes_refusable(st, m))
+        hashes_item_refused(st, m))
         return;
     hash_term *terms = aalloc(st, st->tmp, m->n_values * sizeof *terms);
     sc_node **leaves = aalloc(st, st->tmp, m->n_values * sizeof *leaves);
