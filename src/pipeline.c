@@ -88,7 +88,7 @@ typedef enum trans_kind {
     T_FIELD_MAPPING, T_PREFIX_MAPPING, T_FIELD_PREFIX, T_FIELD_SUFFIX, T_DROP_ITEM,
     T_ADD_CONDITION, T_CHANGE_LOGSOURCE, T_REPLACE_STRING, T_MAP_STRING, T_RULE_FAILURE,
     T_ITEM_FAILURE, T_SET_STATE, T_VALUE_PLACEHOLDERS, T_WILDCARD_PLACEHOLDERS, T_ADD_FIELD,
-    T_REMOVE_FIELD, T_SET_FIELD, T_SET_CUSTOM_ATTRIBUTE
+    T_REMOVE_FIELD, T_SET_FIELD, T_SET_CUSTOM_ATTRIBUTE, T_SYSMON_HASHES
 } trans_kind;
 
 /* One mapping entry: key -> one or more strings. */
@@ -1169,6 +1169,7 @@ static const trans_spec trans_specs[] = {
     {"remove_field", T_REMOVE_FIELD, false, {"field", NULL}},
     {"set_field", T_SET_FIELD, false, {"fields", NULL}},
     {"set_custom_attribute", T_SET_CUSTOM_ATTRIBUTE, false, {"attribute", "value", NULL}},
+    {"sysmon_hashes", T_SYSMON_HASHES, true, {"fields", "mapping", NULL}},
 };
 #define N_TRANS_SPECS (sizeof trans_specs / sizeof *trans_specs)
 
@@ -1384,6 +1385,57 @@ static bool parse_replace_string(lctx *l, const sc_ynode *map, pitem *it)
            want_bool(l, v, "interpret_special", &it->interpret_special);
 }
 
+/* The algorithms Sysmon writes into Hashes, with the length of their hex
+ * digest (Sysmon's HashAlgorithms: MD5, SHA1, SHA256, IMPHASH). */
+static const struct hash_algo {
+    const char *name;
+    size_t hex_len;
+} hash_algos[] = {{"MD5", 32}, {"SHA1", 40}, {"SHA256", 64}, {"IMPHASH", 32}};
+#define N_HASH_ALGOS (sizeof hash_algos / sizeof *hash_algos)
+
+static const struct hash_algo *find_hash_algo(const char *s, size_t len)
+{
+    for (size_t i = 0; i < N_HASH_ALGOS; i++)
+        if (strlen(hash_algos[i].name) == len && !strncasecmp(hash_algos[i].name, s, len))
+            return &hash_algos[i];
+    return NULL;
+}
+
+/* sysmon_hashes: mapping {algorithm: field}, each to exactly one field;
+ * fields: the Sysmon fields holding the 'ALG=hex,...' list. */
+static bool parse_sysmon_hashes(lctx *l, const sc_ynode *map, pitem *it)
+{
+    static const char *const default_fields[] = {"Hashes", "Hash"};
+    const sc_ynode *v;
+    if (!require(l, map, "mapping", it->type_name, &v) || !parse_name_map(l, v, false, it))
+        return false;
+    for (size_t i = 0; i < it->n_map; i++) {
+        const sc_ynode *key = v->pairs[i].key;
+        const struct hash_algo *a = find_hash_algo(it->map[i].key, strlen(it->map[i].key));
+        if (!a) {
+            lerror(l, "pipeline-value", key->loc, "'%s' is not a hash algorithm Sysmon writes "
+                   "(MD5, SHA1, SHA256, IMPHASH)", it->map[i].key);
+            return false;
+        }
+        if (it->map[i].n_to != 1) {
+            lerror(l, "pipeline-value", v->pairs[i].value->loc, "'%s' must map to one field",
+                   it->map[i].key);
+            return false;
+        }
+        it->map[i].key = a->name;
+        for (size_t k = 0; k < i; k++)
+            if (it->map[k].key == a->name) {
+                lerror(l, "pipeline-value", key->loc, "algorithm '%s' is mapped twice", a->name);
+                return false;
+            }
+    }
+    if ((v = sc_ymap_get(map, "fields")))
+        return want_string_list(l, v, "fields", true, &it->names, &it->n_names);
+    it->names = (const char **)default_fields;
+    it->n_names = 2;
+    return true;
+}
+
 static bool parse_params(lctx *l, const sc_ynode *map, pitem *it)
 {
     const sc_ynode *v;
@@ -1425,6 +1477,8 @@ static bool parse_params(lctx *l, const sc_ynode *map, pitem *it)
     case T_SET_FIELD:
         return require(l, map, "fields", what, &v) &&
                want_string_list(l, v, "fields", false, &it->names, &it->n_names);
+    case T_SYSMON_HASHES:
+        return parse_sysmon_hashes(l, map, it);
     case T_DROP_ITEM:
         return true;
     }
@@ -3031,6 +3085,182 @@ static void leaf_fail(apply_state *st, sc_node **slot)
               "%s)", st->item->text, m->field ? m->field : "keywords", item_label(st));
 }
 
+/* ---------------------------------------------------------- sysmon_hashes
+ * Sysmon's Hashes is 'ALG=hex,ALG=hex,...' with the algorithms the Sysmon
+ * configuration enables, each name followed by '=' and its full digest.
+ * So containing 'ALG=<hex>' means: that algorithm's digest starts with the
+ * hex, and equals it when the hex is of full length. Nothing else about
+ * the string is known without the configuration (which algorithms come
+ * first, last, or at all), so every other form is refused. */
+
+typedef struct hash_term {
+    const char *field;       /* the target field of the algorithm */
+    const char *hex;
+    size_t len;
+    bool prefix;             /* shorter than a full digest: starts with */
+} hash_term;
+
+static bool refuse_hashes(apply_state *st, const sc_match *m, sc_loc loc, const char *why)
+{
+    afail(st, "pipeline-hashes", loc, "'%s' cannot be matched exactly on the per-algorithm hash "
+          "fields: %s (%s)", m->field, why, item_label(st));
+    return false;
+}
+
+static const char *hash_field(const pitem *it, const char *algo)
+{
+    for (size_t i = 0; i < it->n_map; i++)
+        if (!strcmp(it->map[i].key, algo))
+            return it->map[i].to[0];
+    return NULL;
+}
+
+static bool all_zero(const char *s, size_t n)
+{
+    while (n && *s == '0')
+        s++, n--;
+    return n == 0;
+}
+
+/* One value, which must read *ALG=hex* (|contains with one 'ALG=hex'). */
+static bool hash_term_of(apply_state *st, const sc_match *m, const sc_value *v, hash_term *t)
+{
+    const sc_part *p = v->parts;
+    if (v->kind != SC_VAL_STRING)
+        return refuse_hashes(st, m, v->loc, "only string values of the form 'ALG=<hex>' can be "
+                             "split");
+    if (v->n_parts != 3 || p[0].kind != SC_PART_STAR || p[2].kind != SC_PART_STAR ||
+        p[1].kind != SC_PART_LIT) {
+        bool inner = false;
+        for (size_t i = 1; i + 1 < v->n_parts; i++)
+            inner |= p[i].kind != SC_PART_LIT;
+        return refuse_hashes(st, m, v->loc, inner
+            ? "a wildcard or placeholder inside the value has no per-algorithm equivalent"
+            : "only |contains is exact: where one algorithm's entry starts or ends the whole "
+              "string, and what else it holds, depends on the algorithms the Sysmon "
+              "configuration enables");
+    }
+    const char *s = p[1].text, *eq = memchr(s, '=', p[1].len);
+    if (!eq)
+        return refuse_hashes(st, m, v->loc, "the value does not name its algorithm ('ALG=<hex>', "
+                             "ALG one of MD5, SHA1, SHA256, IMPHASH)");
+    const struct hash_algo *a = find_hash_algo(s, (size_t)(eq - s));
+    t->hex = eq + 1;
+    t->len = p[1].len - (size_t)(eq + 1 - s);
+    t->field = a ? hash_field(st->item, a->name) : NULL;
+    size_t bad = 0;
+    while (bad < t->len && strchr("0123456789abcdefABCDEF", t->hex[bad]) && t->hex[bad])
+        bad++;
+    const char *why = "out of memory";
+    if (!a)
+        why = sc_arena_printf(st->tmp, "'%.*s' is not a hash algorithm Sysmon writes (MD5, SHA1, "
+                              "SHA256, IMPHASH)", (int)(eq - s), s);
+    else if (!t->field)
+        why = sc_arena_printf(st->tmp, "the target has no field for %s", a->name);
+    else if (t->len == 0)
+        why = "'ALG=' with no digest only tells whether the Sysmon configuration enables the "
+              "algorithm";
+    else if (bad < t->len)
+        why = "only hexadecimal digits may follow 'ALG=' (a ',' or the next entry depends on the "
+              "Sysmon configuration)";
+    else if (t->len > a->hex_len)
+        why = sc_arena_printf(st->tmp, "the hex is longer than the %s digest (%zu digits): it can "
+                              "never match", a->name, a->hex_len);
+    else if (all_zero(t->hex, t->len))
+        why = "an all-zero digest is Sysmon's placeholder for no digest (an IMPHASH of a file "
+              "that is not a PE image), which data models drop";
+    else
+        why = NULL;
+    if (why || !a || !t->field)
+        return refuse_hashes(st, m, v->loc, why ? why : "out of memory");
+    t->prefix = t->len < a->hex_len;
+    return true;
+}
+
+/* Refuses (and says so) an item whose matcher, not its values, rules a split out. */
+static bool hashes_item_refused(apply_state *st, const sc_match *m)
+{
+    if (m->negated)
+        return !refuse_hashes(st, m, m->field_loc, "|neq is not supported here");
+    if (m->op != SC_OP_EQ)
+        return !refuse_hashes(st, m, m->field_loc, "only string values of the form "
+                              "'ALG=<hex>' (|contains) can be split");
+    if (m->cased)
+        return !refuse_hashes(st, m, m->field_loc, "|cased: Sysmon writes the hex upper-case, "
+                              "the per-algorithm fields may hold it in another case");
+    return false;
+}
+
+/* The leaf for one target field: the terms of that field, as values. */
+static sc_node *hash_leaf(apply_state *st, const sc_node *n, const hash_term *terms, size_t nt,
+                          const char *field)
+{
+    size_t k = 0;
+    for (size_t i = 0; i < nt; i++)
+        k += terms[i].field == field;
+    sc_node *c = aalloc(st, st->ra, sizeof *c);
+    sc_value *vals = aalloc(st, st->ra, k * sizeof *vals);
+    if (!c || !vals)
+        return NULL;
+    *c = *n;
+    sc_match *m = &c->u.match;
+    m->field = field;
+    m->mods = m->all ? SC_MODBIT(SC_MOD_ALL) : 0;
+    m->n_chain = 0;
+    m->values = vals;
+    m->n_values = 0;
+    for (size_t i = 0; i < nt; i++) {
+        if (terms[i].field != field)
+            continue;
+        sc_value *v = &vals[m->n_values++];
+        *v = n->u.match.values[i];
+        v->raw = sc_arena_printf(st->ra, "%.*s%s", (int)terms[i].len, terms[i].hex,
+                                 terms[i].prefix ? "*" : "");
+        v->raw_len = v->raw ? strlen(v->raw) : 0;
+        if (!v->raw || !sc_pattern_parse(st->ra, v->raw, v->raw_len, false, &v->parts,
+                                         &v->n_parts)) {
+            out_of_memory(st, v->loc);
+            return NULL;
+        }
+    }
+    mark_inherit(st, n, c);
+    mark_add(st, c, st->item->id);
+    return c;
+}
+
+static void leaf_hashes(apply_state *st, sc_node **slot)
+{
+    const sc_node *n = *slot;
+    const sc_match *m = &n->u.match;
+    if (!m->field || !ids_contain(st->item->names, st->item->n_names, m->field) ||
+        !item_selected(st, n) ||
+        hashes_item_refused(st, m))
+        return;
+    hash_term *terms = aalloc(st, st->tmp, m->n_values * sizeof *terms);
+    sc_node **leaves = aalloc(st, st->tmp, m->n_values * sizeof *leaves);
+    size_t nl = 0;
+    for (size_t i = 0; terms && leaves && i < m->n_values; i++)
+        if (!hash_term_of(st, m, &m->values[i], &terms[i]))
+            return;
+    /* One leaf per target field, in the order of their first value. */
+    for (size_t i = 0; terms && leaves && i < m->n_values; i++) {
+        bool seen = false;
+        for (size_t k = 0; k < i; k++)
+            seen |= terms[k].field == terms[i].field;
+        if (!seen && !(leaves[nl++] = hash_leaf(st, n, terms, m->n_values, terms[i].field)))
+            return;
+    }
+    if (!terms || !leaves || !nl || (nl > 1 && !grow(st, nl - 1, m->field_loc)))
+        return;
+    sc_node *r = nl == 1 ? leaves[0]
+                         : sc_node_list(st->ra, m->all ? SC_NODE_AND : SC_NODE_OR, n->loc,
+                                        leaves, nl);
+    if (!r)
+        out_of_memory(st, n->loc);
+    else
+        *slot = r;
+}
+
 /* ---------------------------------------------------------- add_condition */
 
 static bool template_ident_char(char c, bool first)
@@ -3366,6 +3596,7 @@ static void apply_item(apply_state *st)
     case T_VALUE_PLACEHOLDERS:
     case T_WILDCARD_PLACEHOLDERS: walk_rule(st, leaf_placeholders); break;
     case T_ITEM_FAILURE: walk_rule(st, leaf_fail); break;
+    case T_SYSMON_HASHES: walk_rule(st, leaf_hashes); break;
     case T_RULE_FAILURE:
         afail(st, "pipeline-rule-failure", rule_loc(st), "%s (rule_failure, %s)", it->text,
               item_label(st));

@@ -464,7 +464,16 @@ static void test_pipeline_tables(void **state)
     assert_int_equal(num.status, SIGCC_OK);
     assert_non_null(strstr(num.query, "\n| where Details =~ \"0\""));
     tu_release(num.ctx);
+    /* Hashes: a digest on its column; an imphash (no column) or a bare 'MD5=' is refused. */
+    conv h = convert_xdr("process_creation", "Hashes|contains: 'MD5=5C3E5E6E2B1A0F9D8C7B6A5F4E3D2C1B'");
+    assert_int_equal(h.status, SIGCC_OK);
+    assert_non_null(strstr(h.query, "\n| where MD5 =~ \"5C3E5E6E2B1A0F9D8C7B6A5F4E3D2C1B\""));
+    tu_release(h.ctx);
+    expect_refused(convert_xdr("process_creation", "Hashes|contains: 'IMPHASH=AB'"),
+                   "pipeline-hashes", "IMPHASH", 7);
     expect_refused(convert_xdr("process_creation", "Hashes|contains: 'MD5='"),
+                   "pipeline-hashes", "Hashes", 7);
+    expect_refused(convert_xdr("file_event", "Hashes|contains: 'MD5=AB'"),
                    "pipeline-item-failure", "Hashes", 7);
     expect_refused(convert_xdr("process_creation", "User: x"), "pipeline-item-failure",
                    "User", 7);

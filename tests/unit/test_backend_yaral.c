@@ -808,8 +808,13 @@ static void test_pipeline_mappings(void **state)
                  "    re.regex($e.target.process.file.full_path, `(?i)\\/curl$`)" NOT_POWERSHELL
                  TAIL);
     const char *win_pc = "    category: process_creation\n    product: windows";
-    expect_refused(convert_udm(win_pc, "Hashes|contains: 'MD5='"), "pipeline-item-failure",
+    expect_refused(convert_udm(win_pc, "Hashes|contains: 'MD5='"), "pipeline-hashes",
                    "Hashes", 7);
+    expect_refused(convert_udm(win_pc, "Hashes|contains: 'IMPHASH=AB'"), "pipeline-hashes",
+                   "IMPHASH", 7);
+    expect_refused(convert_udm("    category: image_load\n    product: windows",
+                               "Hashes|contains: 'MD5=AB'"),
+                   "pipeline-item-failure", "Hashes", 7);
     expect_refused(convert_udm(win_pc, "User: x"), "pipeline-item-failure", "User", 7);
     /* a new process's OriginalFileName: src.process.file.full_path, as Google's own rules */
     expect_udm("process_creation", "OriginalFileName: finger.exe", "PROCESS_LAUNCH",

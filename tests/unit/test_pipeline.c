@@ -554,6 +554,167 @@ static void test_detection_item_failure(void **state)
     apply_ok(pipe, PROC_RULE("    selection:\n        Image: x\n    condition: selection\n"));
 }
 
+/* ------------------------------------------------------------ sysmon_hashes */
+
+static const char *const hashes_pipe = "transformations:\n"
+                                       "  - id: split\n"
+                                       "    type: sysmon_hashes\n"
+                                       "    mapping: {md5: h.md5, SHA256: h.sha256, "
+                                       "IMPHASH: pe.imphash}\n";
+
+/* A rule whose one selection is `field` (line 5) with `item` as its value (line 6). */
+static char *hashes_rule(const char *field, const char *item)
+{
+#define HASHES_RULE "title: t\nlogsource: {product: windows, category: process_creation}\n" \
+                    "detection:\n    selection:\n        %s:\n            %s\n"            \
+                    "    condition: selection\n"
+    size_t n = sizeof HASHES_RULE + strlen(field) + strlen(item);
+    char *s = malloc(n);
+    assert_non_null(s);
+    snprintf(s, n, HASHES_RULE, field, item);
+#undef HASHES_RULE
+    return tu_str(s);
+}
+
+static void test_sysmon_hashes_split(void **state)
+{
+    (void)state;
+    run_result r = apply_ok(hashes_pipe, hashes_rule("Hashes|contains",
+        "['IMPHASH=F34D5F2D4577ED6D9CEEC516C1F5A744', 'MD5=987B65CD9B9F4E9A1AFD8F8B48CF64A7', "
+        "'imphash=a0b1']"));
+    char *t = tree(r.rule);
+    /* Full-length digests are equalities, a shorter hex a prefix; one leaf per
+     * field, in the order of their first value, joined by or. */
+    assert_contains(t, "or\n");
+    assert_contains(t, "match pe.imphash (any of 2):\n      - 'F34D5F2D4577ED6D9CEEC516C1F5A744'\n"
+                       "      - 'a0b1*'");
+    assert_contains(t, "match h.md5: '987B65CD9B9F4E9A1AFD8F8B48CF64A7'");
+    assert_true(strstr(t, "pe.imphash") < strstr(t, "h.md5"));
+    assert_lacks(t, "Hashes");
+    assert_lacks(t, "IMPHASH=");
+    assert_true(applied(r.rule, "split"));
+    /* One algorithm: the item itself becomes the match, no or around it. */
+    r = apply_ok(hashes_pipe, hashes_rule("Hash|contains", "'MD5=987B65CD9B9F4E9A1AFD8F8B48CF64A7'"));
+    assert_contains(tree(r.rule), "match h.md5: '987B65CD9B9F4E9A1AFD8F8B48CF64A7'");
+    assert_lacks(tree(r.rule), "or\n");
+}
+
+static void test_sysmon_hashes_all(void **state)
+{
+    (void)state;
+    run_result r = apply_ok(hashes_pipe, hashes_rule("Hashes|contains|all",
+        "['MD5=AB', 'SHA256=CD', 'MD5=EF']"));
+    char *t = tree(r.rule);
+    assert_contains(t, "and\n");
+    assert_lacks(t, "or\n");
+    assert_contains(t, "match h.md5 (all of 2):\n      - 'AB*'\n      - 'EF*'");
+    assert_contains(t, "match h.sha256: 'CD*'");
+}
+
+static void test_sysmon_hashes_selects(void **state)
+{
+    (void)state;
+    /* Other fields stay; `fields` replaces Hashes and Hash; conditions apply. */
+    run_result r = apply_ok(hashes_pipe, hashes_rule("FileHash|contains", "'MD5=AB'"));
+    assert_contains(tree(r.rule), "match FileHash|contains: '*MD5=AB*'");
+    r = apply_ok("transformations:\n"
+                 "  - type: sysmon_hashes\n"
+                 "    fields: FileHash\n"
+                 "    mapping: {MD5: h.md5}\n",
+                 hashes_rule("FileHash|contains", "'MD5=AB'"));
+    assert_contains(tree(r.rule), "match h.md5: 'AB*'");
+    r = apply_ok("transformations:\n"
+                 "  - type: sysmon_hashes\n"
+                 "    fields: [FileHash]\n"
+                 "    mapping: {MD5: h.md5}\n",
+                 hashes_rule("Hashes|contains", "'MD5=AB'"));
+    assert_contains(tree(r.rule), "match Hashes|contains: '*MD5=AB*'");
+    r = apply_ok("transformations:\n"
+                 "  - type: sysmon_hashes\n"
+                 "    mapping: {MD5: h.md5}\n"
+                 "    rule_conditions: [{type: logsource, category: image_load}]\n",
+                 hashes_rule("Hashes|contains", "'MD5=AB'"));
+    assert_contains(tree(r.rule), "match Hashes|contains: '*MD5=AB*'");
+    r = apply_ok("transformations:\n"
+                 "  - type: sysmon_hashes\n"
+                 "    mapping: {MD5: h.md5}\n"
+                 "    field_name_conditions: [{type: include_fields, fields: [Hash]}]\n",
+                 hashes_rule("Hashes|contains", "'MD5=AB'"));
+    assert_contains(tree(r.rule), "match Hashes|contains: '*MD5=AB*'");
+}
+
+/* Every form that is not exact is refused at the value (or the item), with
+ * its reason. */
+static void test_sysmon_hashes_refusals(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *field, *value, *reason;
+        uint32_t line, col;
+    } cases[] = {
+        {"Hashes|contains", "'987B65CD'", "does not name its algorithm", 6, 13},
+        {"Hashes|contains", "'SHA1=AB'", "no field for SHA1", 6, 13},
+        {"Hashes|contains", "'XYZ=AB'", "'XYZ' is not a hash algorithm", 6, 13},
+        {"Hashes|contains", "'MD5=AB*CD'", "wildcard or placeholder inside", 6, 13},
+        {"Hashes|contains", "'MD5=AB,'", "only hexadecimal digits", 6, 13},
+        {"Hashes|contains", "'MD5=AB,SHA256=CD'", "only hexadecimal digits", 6, 13},
+        {"Hashes|contains", "'IMPHASH='", "with no digest", 6, 13},
+        {"Hashes|contains", "'IMPHASH=0000'", "all-zero digest", 6, 13},
+        {"Hashes|contains", "'MD5=987B65CD9B9F4E9A1AFD8F8B48CF64A7A'", "longer than the MD5",
+         6, 13},
+        {"Hashes", "'MD5=987B65CD9B9F4E9A1AFD8F8B48CF64A7'", "only |contains is exact", 6, 13},
+        {"Hashes|startswith", "'MD5=AB'", "only |contains is exact", 6, 13},
+        {"Hashes|endswith", "'IMPHASH=AB'", "only |contains is exact", 6, 13},
+        {"Hashes|contains|cased", "'MD5=AB'", "|cased", 5, 9},
+        {"Hashes|re", "'MD5=AB'", "only string values", 5, 9},
+        {"Hashes|exists", "true", "only string values", 5, 9},
+        {"Hashes", "5", "only string values", 6, 13},
+        {"Hashes|neq", "'MD5=AB'", "|neq", 5, 9},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof *cases; i++) {
+        run_result r = apply1(hashes_pipe, hashes_rule(cases[i].field, cases[i].value));
+        expect_failure_at(&r, "pipeline-hashes", cases[i].line, cases[i].col);
+        const char *msg = find_diag(r.diags, "pipeline-hashes")->message;
+        assert_contains(msg, cases[i].reason);
+        assert_contains(msg, "'Hashes'");
+    }
+    /* One bad alternative refuses the whole item: none is dropped. */
+    run_result r = apply1(hashes_pipe, hashes_rule("Hashes|contains", "['MD5=AB', 'SHA1=CD']"));
+    expect_failure_at(&r, "pipeline-hashes", 6, 24);
+}
+
+static void test_sysmon_hashes_load_errors(void **state)
+{
+    (void)state;
+    assert_contains(pipeline_error_at("transformations:\n"
+                                      "  - type: sysmon_hashes\n"
+                                      "    mapping: {SHA512: h.sha512}\n",
+                                      "pipeline-value", 3, 15),
+                    "'SHA512' is not a hash algorithm");
+    assert_contains(pipeline_error_at("transformations:\n"
+                                      "  - type: sysmon_hashes\n"
+                                      "    mapping: {MD5: [a, b]}\n",
+                                      "pipeline-value", 3, 20),
+                    "must map to one field");
+    assert_contains(pipeline_error_at("transformations:\n"
+                                      "  - type: sysmon_hashes\n"
+                                      "    mapping: {MD5: a, md5: b}\n",
+                                      "pipeline-value", 3, 23),
+                    "mapped twice");
+    assert_contains(pipeline_error_at("transformations:\n"
+                                      "  - type: sysmon_hashes\n"
+                                      "    mapping: {MD5: a}\n"
+                                      "    field_prefix: File\n",
+                                      "pipeline-key", 4, 5),
+                    "field_prefix");
+    pipeline_error_at("transformations:\n  - type: sysmon_hashes\n    fields: [Hashes]\n",
+                      "pipeline-missing", 2, 5);
+    pipeline_error_at("transformations:\n  - type: sysmon_hashes\n    mapping: {MD5: a}\n"
+                      "    fields: {a: b}\n",
+                      "pipeline-type", 4, 13);
+}
+
+
 static void test_set_state_and_processing_state(void **state)
 {
     (void)state;
@@ -1489,7 +1650,7 @@ static void test_ecs_value_translations(void **state)
     /* Values without an exact ECS form stop the rule, at the item. */
     expect_ecs_refusal(ecs, "registry_set", "Details|contains: 'DWORD (0x0000'");
     expect_ecs_refusal(ecs, "process_creation", "User: 'NT AUTHORITY\\SYSTEM'");
-    expect_ecs_refusal(ecs, "process_creation", "Hashes|contains: 'SHA256=AB'");
+    expect_ecs_refusal(ecs, "file_block_executable", "Hashes|contains: 'SHA256=AB'");
     expect_ecs_refusal(ecs, "network_connection", "Initiated: true");
     /* A Linux rule of a Sysmon category is left alone. */
     r = apply_to(&ecs, 1,
@@ -1498,6 +1659,29 @@ static void test_ecs_value_translations(void **state)
                  0);
     assert_true(r.ok);
     assert_contains(tree(r.rule), "match Image: '/bin/sh'");
+}
+
+static void test_ecs_hashes(void **state)
+{
+    (void)state;
+    sc_pipeline *ecs = ecs_pipeline();
+    run_result r = apply_to(&ecs, 1,
+                            "title: t\nlogsource: {product: windows, category: process_creation}\n"
+                            "detection:\n    selection:\n"
+                            "        Hashes|contains: ['SHA256=AB', 'IMPHASH=CD']\n"
+                            "    condition: selection\n",
+                            0);
+    assert_true(r.ok);
+    assert_contains(tree(r.rule), "match process.hash.sha256: 'AB*'");
+    assert_contains(tree(r.rule), "match process.pe.imphash: 'CD*'");
+    r = apply_to(&ecs, 1,
+                 "title: t\nlogsource: {product: windows, category: image_load}\n"
+                 "detection:\n    selection:\n"
+                 "        Hashes|contains: 'MD5=AB'\n"
+                 "    condition: selection\n",
+                 0);
+    assert_true(r.ok);
+    assert_contains(tree(r.rule), "match file.hash.md5: 'AB*'");
 }
 
 static void test_sort_by_priority(void **state)
@@ -1535,6 +1719,10 @@ int main(void)
         cmocka_unit_test(test_map_string),
         cmocka_unit_test(test_rule_failure),
         cmocka_unit_test(test_detection_item_failure),
+        cmocka_unit_test(test_sysmon_hashes_split),
+        cmocka_unit_test(test_sysmon_hashes_all),
+        cmocka_unit_test(test_sysmon_hashes_selects),
+        cmocka_unit_test(test_sysmon_hashes_refusals),
         cmocka_unit_test(test_set_state_and_processing_state),
         cmocka_unit_test(test_value_placeholders),
         cmocka_unit_test(test_value_placeholders_missing_variable),
@@ -1563,6 +1751,7 @@ int main(void)
         cmocka_unit_test(test_error_unknown_condition),
         cmocka_unit_test(test_error_parameters),
         cmocka_unit_test(test_error_regexes),
+        cmocka_unit_test(test_sysmon_hashes_load_errors),
         cmocka_unit_test(test_error_expressions),
         cmocka_unit_test(test_error_documents),
         cmocka_unit_test(test_error_add_condition_checked_at_load),
@@ -1576,6 +1765,7 @@ int main(void)
         cmocka_unit_test(test_ecs_correlation_of_the_folder),
         cmocka_unit_test(test_ecs_windows_service_rule),
         cmocka_unit_test(test_ecs_value_translations),
+        cmocka_unit_test(test_ecs_hashes),
         cmocka_unit_test(test_sort_by_priority),
     };
     int failed = 0;
