@@ -344,15 +344,72 @@ static bool translate_regex(sc_emit *e, const sc_match *m, const sc_value *v, sc
 }
 
 /* --------------------------------------------------------------- leaves */
+typedef struct value_group {
+    const sc_value **items;
+    size_t n;
+} value_group;
+
 static bool is_wildcard(const sc_value *v)
 {
     return v->kind == SC_VAL_STRING && sc_pattern_has_wildcards(v->parts, v->n_parts);
 }
 
-typedef struct value_group {
-    const sc_value **items;
-    size_t n;
-} value_group;
+/* A pattern with a literal '*' or '?' beside its wildcards: like cannot
+ * write it, a Lucene regex can (whole value, so no anchors needed). */
+static bool needs_regex(const sc_value *v)
+{
+    for (size_t i = 0; i < v->n_parts; i++) {
+        const sc_part *p = &v->parts[i];
+        if (p->kind == SC_PART_LIT && (memchr(p->text, '*', p->len) || memchr(p->text, '?', p->len)))
+            return true;
+    }
+    return false;
+}
+
+static bool pattern_to_regex(sc_emit *e, const sc_value *v, sc_buf *re)
+{
+    for (size_t i = 0; i < v->n_parts; i++) {
+        const sc_part *p = &v->parts[i];
+        switch (p->kind) {
+        case SC_PART_LIT:
+            if (memchr(p->text, '\0', p->len)) {
+                sc_emit_error(e, v->loc, "a NUL character in a pattern");
+                return false;
+            }
+            for (size_t k = 0; k < p->len; k++)
+                put_regex_char(re, p->text[k], false);
+            break;
+        case SC_PART_STAR: sc_buf_puts(re, ".*"); break;
+        case SC_PART_ONE: sc_buf_putc(re, '.'); break;
+        case SC_PART_PLACEHOLDER:
+            sc_emit_error(e, v->loc, "the placeholder %%%.*s%% (fill it with a pipeline)",
+                          (int)p->len, p->text);
+            return false;
+        }
+    }
+    return true;
+}
+
+/* Each pattern as `field regex~ "..."`, ORed. */
+static bool put_pattern_regexes(sc_emit *e, const sc_match *m, const value_group *g)
+{
+    for (size_t i = 0; i < g->n; i++) {
+        sc_buf re = {0};
+        bool ok = pattern_to_regex(e, g->items[i], &re);
+        if (ok) {
+            if (i)
+                sc_buf_puts(e->out, " or ");
+            put_field(e->out, m->field);
+            sc_buf_puts(e->out, m->cased ? " regex " : " regex~ ");
+            put_string(e->out, re.data ? re.data : "", re.len);
+        }
+        sc_buf_free(&re);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 
 static void put_or(sc_buf *b, bool *first)
 {
@@ -404,22 +461,24 @@ static bool put_set(sc_emit *e, const char *field, const char *one, const char *
  * per kind, ORed. */
 static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *vals, size_t n)
 {
-    const sc_value **buf = malloc(4 * n * sizeof *buf);
+    const sc_value **buf = malloc(5 * n * sizeof *buf);
     if (!buf) {
         e->out->oom = true;
         return false;
     }
     value_group nulls = {buf, 0}, numbers = {buf + n, 0}, plain = {buf + 2 * n, 0},
-                patterns = {buf + 3 * n, 0};
+                patterns = {buf + 3 * n, 0}, regexes = {buf + 4 * n, 0};
     for (size_t i = 0; i < n; i++) {
         const sc_value *v = vals[i];
         value_group *g = v->kind == SC_VAL_NULL                               ? &nulls
                          : v->kind == SC_VAL_NUMBER || v->kind == SC_VAL_BOOL ? &numbers
-                         : is_wildcard(v)                                     ? &patterns
-                                                                              : &plain;
+                         : !is_wildcard(v)                                    ? &plain
+                         : needs_regex(v)                                     ? &regexes
+                                                                              : &patterns;
         g->items[g->n++] = v;
     }
-    size_t groups = (nulls.n > 0) + (numbers.n > 0) + (plain.n > 0) + (patterns.n > 0);
+    size_t groups = (nulls.n > 0) + (numbers.n > 0) + (plain.n > 0) + (patterns.n > 0) +
+                    regexes.n;
     sc_buf *b = e->out;
     bool first = true, ok = true;
     if (groups > 1)
@@ -442,6 +501,10 @@ static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *v
         put_or(b, &first);
         ok = ok && put_set(e, m->field, m->cased ? "like" : "like~", m->cased ? "like" : "like~",
                            &patterns, true);
+    }
+    if (regexes.n) {
+        put_or(b, &first);
+        ok = ok && put_pattern_regexes(e, m, &regexes);
     }
     if (groups > 1)
         sc_buf_putc(b, ')');
