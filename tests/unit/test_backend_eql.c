@@ -160,18 +160,15 @@ static void test_wildcards(void **state)
     assert_null(strstr(c.query, " : ")); /* never ':' with a literal * */
     tu_release(c.ctx);
 
-    /* A literal * or ? inside a wildcard pattern: like has no escape. */
-    REFUSED("f|contains: 'st\\*'", "a literal '*' or '?' inside a wildcard pattern");
-    REFUSED("f|endswith: 'x\\?'", "a literal '*' or '?' inside a wildcard pattern");
-    REFUSED("f|startswith: 'x\\?'", "a literal '*' or '?'");
-    REFUSED("f: 'a\\*b*'", "a literal '*' or '?'");
-    REFUSED("f|cased|contains: 'A\\*'", "a literal '*' or '?'");
-    REFUSED("f|contains: [ok, 'st\\*']", "a literal '*' or '?'");
-    /* on the value's own line */
-    expect_refused(convert_det("test", "    sel:\n        g: a\n        f|contains:\n"
-                                       "            - ok\n            - 'st\\*'",
-                               "sel"),
-                   "a literal '*' or '?'", 9);
+    /* A literal * or ? inside a wildcard pattern: like has no escape, a
+     * whole-value Lucene regex has. */
+    EQL("f|contains: 'st\\*'", "f regex~ \".*st\\\\*.*\"");
+    EQL("f|endswith: 'x\\?'", "f regex~ \".*x\\\\?\"");
+    EQL("f|startswith: 'x\\?.'", "f regex~ \"x\\\\?\\\\..*\"");
+    EQL("f: 'a\\*b?'", "f regex~ \"a\\\\*b.\"");
+    EQL("f|cased|contains: 'A\\*'", "f regex \".*A\\\\*.*\"");
+    EQL("f|contains: [ok, 'st\\*', 'u\\?']",
+        "(f like~ \"*ok*\" or f regex~ \".*st\\\\*.*\" or f regex~ \".*u\\\\?.*\")");
 }
 
 /* ---------------------------------------------- all, neq, comparisons */
@@ -728,10 +725,19 @@ static void check_value(const char *raw, const char *scalar)
     size_t len = strlen(raw);
     bool glob = strpbrk(raw, "*?") != NULL;
     check_escaped("f", "", scalar, glob ? "any where f in~ ($)" : "any where f : $", raw, len);
-    if (glob) {
-        char det[4096];
-        snprintf(det, sizeof det, "    sel:\n        f|contains: %s", scalar);
-        expect_refused(convert_det("test", det, "sel"), "a literal '*' or '?'", 6);
+    if (glob) { /* a whole-value regex: .*, the text with Lucene's escapes, .* */
+        char want[8192];
+        size_t k = 0;
+        want[k++] = '.';
+        want[k++] = '*';
+        for (size_t i = 0; i < len; i++) {
+            if (strchr(".?+*|{}[]()\"\\<>@#&~^$", raw[i]))
+                want[k++] = '\\';
+            want[k++] = raw[i];
+        }
+        want[k++] = '.';
+        want[k++] = '*';
+        check_escaped("f", "|contains", scalar, "any where f regex~ $", want, k);
     } else {
         char want[2048];
         want[0] = '*';
