@@ -101,6 +101,9 @@ static int parse(int argc, char **argv, catalog_args *a)
             a->opts.roll_up = 1;
         } else if (!strcmp(s, "-q") || !strcmp(s, "--quiet")) {
             a->quiet = 1;
+        } else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+            catalog_usage(stdout);
+            return -1; /* done: exit 0 */
         } else if (s[0] == '-' && s[1]) {
             fprintf(stderr, "sigcc catalog: unknown option or missing argument '%s'\n", s);
             catalog_usage(stderr);
@@ -175,6 +178,8 @@ int cli_catalog(int argc, char **argv)
     int rc = 2;
     if (a.techniques && a.paths && (rc = parse(argc, argv, &a)) == 0)
         rc = run(&a);
+    if (rc < 0)
+        rc = 0;
     free(a.techniques);
     free(a.paths);
     return rc;

@@ -33,7 +33,7 @@ typedef struct convert_args {
 
 static void convert_usage(FILE *out)
 {
-    fputs("usage: sigcc convert -t TARGET [-p PIPELINE]... [-f FORMAT] [-o FILE] PATH...\n"
+    fputs("usage: sigcc convert -t TARGET [-p PIPELINE]... [-f FORMAT] [-o FILE | --out-dir DIR] PATH...\n"
           "\n"
           "  -t, --target NAME       query language (sigcc list targets)\n"
           "  -p, --pipeline P        a built-in pipeline name or a pipeline file (repeatable)\n"
@@ -61,6 +61,10 @@ static int parse(int argc, char **argv, convert_args *a)
             a->out_dir = argv[++i];
         else if (!strcmp(s, "--no-default-pipeline"))
             a->no_default_pipeline = 1;
+        else if (!strcmp(s, "-h") || !strcmp(s, "--help")) {
+            convert_usage(stdout);
+            return -1; /* done: exit 0 without converting */
+        }
         else if (strcmp(s, "--passes") != 0 && cli_parse_opt_flag(s, &a->opt))
             continue;
         else if (s[0] == '-' && s[1]) {
@@ -278,6 +282,8 @@ int cli_convert(int argc, char **argv)
     int rc = 2;
     if (a.pipelines && a.paths && (rc = parse(argc, argv, &a)) == 0)
         rc = run(&a);
+    if (rc < 0)
+        rc = 0;
     free(a.pipelines);
     free(a.paths);
     return rc;
