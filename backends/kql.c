@@ -414,7 +414,10 @@ static bool put_query(sc_emit *e, const sigcc_rule *r)
     if (!table) {
         sc_emit_error(e, at, "logsource (category %s, product %s, service %s): no table for it "
                              "(the pipeline sets the rule's kql_table attribute; "
-                             "microsoft_xdr knows the Sysmon categories with a Defender table)",
+                             "microsoft_xdr knows the Sysmon categories with a Defender table, "
+                             "-p sentinel_windows adds Windows event logs and -p sentinel_cloud "
+                             "CloudTrail, Entra ID, Azure activity, GCP audit and Microsoft 365 audit "
+                             "logs on Sentinel's tables)",
                       r->logsource.category ? r->logsource.category : "-",
                       r->logsource.product ? r->logsource.product : "-",
                       r->logsource.service ? r->logsource.service : "-");
