@@ -414,7 +414,10 @@ static bool put_query(sc_emit *e, const sigcc_rule *r)
     if (!table) {
         sc_emit_error(e, at, "logsource (category %s, product %s, service %s): no table for it "
                              "(the pipeline sets the rule's kql_table attribute; "
-                             "microsoft_xdr knows the Sysmon categories with a Defender table)",
+                             "microsoft_xdr knows the Sysmon categories with a Defender table, "
+                             "-p sentinel_windows adds Windows event logs and -p sentinel_cloud "
+                             "CloudTrail, Entra ID, Azure activity, GCP audit and Microsoft 365 audit "
+                             "logs on Sentinel's tables)",
                       r->logsource.category ? r->logsource.category : "-",
                       r->logsource.product ? r->logsource.product : "-",
                       r->logsource.service ? r->logsource.service : "-");
@@ -675,14 +678,27 @@ static size_t query_tables(const sigcc_rule *r, const char **tables, size_t cap)
 }
 
 /* The Sentinel data connector that fills a table, by its id in Sentinel's
- * content: Windows Security Events (Azure Monitor Agent) for SecurityEvent,
- * Windows Forwarded Events for WindowsEvent, Microsoft Defender XDR for the
- * others (the Device* tables). */
+ * content (the connectorId of Microsoft's analytics rules): Windows Security
+ * Events for SecurityEvent, Windows Forwarded Events for WindowsEvent, the
+ * cloud connectors for the tables of sentinel_cloud, Microsoft Defender XDR
+ * for the others (the Device* tables). */
 static const char *table_connector(const char *table)
 {
-    if (!strcmp(table, "SecurityEvent"))
-        return "WindowsSecurityEvents";
-    return !strcmp(table, "WindowsEvent") ? "WindowsForwardedEvents" : "MicrosoftThreatProtection";
+    static const char *const map[][2] = {
+        {"SecurityEvent", "WindowsSecurityEvents"},
+        {"WindowsEvent", "WindowsForwardedEvents"},
+        {"AWSCloudTrail", "AWS"},
+        {"SigninLogs", "AzureActiveDirectory"},
+        {"AuditLogs", "AzureActiveDirectory"},
+        {"AADUserRiskEvents", "AzureActiveDirectory"},
+        {"AzureActivity", "AzureActivity"},
+        {"GCPAuditLogs", "GCPAuditLogsDefinition"},
+        {"OfficeActivity", "Office365"},
+    };
+    for (size_t i = 0; i < sizeof map / sizeof map[0]; i++)
+        if (!strcmp(table, map[i][0]))
+            return map[i][1];
+    return "MicrosoftThreatProtection";
 }
 
 /* requiredDataConnectors: each connector once, with the tables it fills. */

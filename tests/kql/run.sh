@@ -7,8 +7,9 @@
 #   - the golden explain cases (tests/golden/explain/<case>/rule.yml) that convert;
 #   - tests/kql/rules/: every operator, table and correlation kind (each rule must convert);
 #   - the public SigmaHQ corpus (../shared/sigma-corpus: rules and rules-threat-hunting);
-#   - with the pipeline sentinel_windows added: tests/kql/sentinel_rules/ (each must convert)
-#     and the corpus again.
+#   - with the pipeline sentinel_windows added: tests/kql/sentinel_rules/ (each must convert);
+#     with sentinel_cloud added: tests/kql/sentinel_cloud_rules/ (each must convert);
+#   - with both Sentinel pipelines added: the corpus again.
 # Rules a target cannot express are refused with a reason (exit 1): those print nothing to check.
 # Needs node and tests/kql/node_modules (scripts/install-deps.sh runs npm ci).
 set -u
@@ -61,7 +62,8 @@ done
 convert own all tests/kql/rules
 convert corpus some ../shared/sigma-corpus
 convert sentinel-own all -p sentinel_windows tests/kql/sentinel_rules
-convert sentinel-corpus some -p sentinel_windows ../shared/sigma-corpus
+convert sentinel-cloud-own all -p sentinel_cloud tests/kql/sentinel_cloud_rules
+convert sentinel-corpus some -p sentinel_windows -p sentinel_cloud ../shared/sigma-corpus
 
 count() { # label files...
     local label=$1 n=0 f
@@ -75,17 +77,19 @@ count "golden explain cases" "$out"/explain-*.kql
 count "tests/kql/rules" "$out/own.kql"
 count "SigmaHQ corpus" "$out/corpus.kql"
 count "tests/kql/sentinel_rules (sentinel_windows)" "$out/sentinel-own.kql"
-count "SigmaHQ corpus (sentinel_windows)" "$out/sentinel-corpus.kql"
+count "tests/kql/sentinel_cloud_rules (sentinel_cloud)" "$out/sentinel-cloud-own.kql"
+count "SigmaHQ corpus (sentinel_windows, sentinel_cloud)" "$out/sentinel-corpus.kql"
 if [ "$(queries "$out/corpus.kql")" -lt 1000 ]; then
     echo "FAIL: the corpus gave fewer than 1000 KQL queries"
     failed=1
 fi
 if [ "$(queries "$out/sentinel-corpus.kql")" -le "$(queries "$out/corpus.kql")" ]; then
-    echo "FAIL: sentinel_windows gave no more corpus queries than the default pipeline"
+    echo "FAIL: the Sentinel pipelines gave no more corpus queries than the default pipeline"
     failed=1
 fi
 grep -q summarize "$out/own.kql" || { echo "FAIL: no correlation query was checked"; failed=1; }
-for table in SecurityEvent WindowsEvent; do
+for table in SecurityEvent WindowsEvent AWSCloudTrail SigninLogs AuditLogs AADUserRiskEvents \
+    AzureActivity GCPAuditLogs OfficeActivity; do
     grep -q "^$table\$" "$out/sentinel-corpus.kql" || { echo "FAIL: no $table query"; failed=1; }
 done
 
