@@ -232,6 +232,11 @@ static void test_operators(void **state)
     YL("target.hostname|fieldref|cased: target.user.userid",
        "($e.target.hostname = $e.target.user.userid and $e.target.user.userid != \"\")");
     YL("target.hostname|exists: true", "$e.target.hostname != \"\"");
+    /* a map field's element by key, always a string (a '.port' in the key is text) */
+    YL("'additional.fields[\"CallTrace\"]|contains': dbghelp.dll",
+       "re.regex($e.additional.fields[\"CallTrace\"], `(?i)dbghelp\\.dll`)");
+    YL("'target.resource.attribute.labels[\"a.port\"]': 25",
+       "$e.target.resource.attribute.labels[\"a.port\"] = \"25\"");
     YL("target.hostname|exists: false", "$e.target.hostname = \"\"");
     YL("target.process.command_line|windash|contains: '-x'",
        "re.regex($e.target.process.command_line, `(?i)(?:\\-x|\\/x|\xe2\x80\x93x|"
@@ -256,6 +261,13 @@ static void test_refusals(void **state)
     REFUSED("Image: x", "the field 'Image' (not a UDM field path");
     REFUSED("target..x: x", "not a UDM field path");
     REFUSED("target.Host: x", "not a UDM field path");
+    /* a map key only on a map field, non-empty, without quote or backslash */
+    REFUSED("'target.hostname[\"x\"]': x", "not a UDM field path");
+    REFUSED("'additional.fields[\"\"]': x", "not a UDM field path");
+    REFUSED("'additional.fields[\"a\\\\b\"]': x", "not a UDM field path");
+    REFUSED("'additional.fields[\"a\"b\"]': x", "not a UDM field path");
+    REFUSED("'additional.fields[\"a\"].x': x", "not a UDM field path");
+    REFUSED("'additional.Fields[\"a\"]': x", "not a UDM field path");
     REFUSED("target.hostname|expand: '%x%'", "placeholder %x%");
     expect_refused(convert_det("    keywords:\n        - evil", "keywords"),
                    "target-cannot-express", "keyword", 7);
