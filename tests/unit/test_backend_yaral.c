@@ -885,6 +885,30 @@ static void test_pipeline_mappings(void **state)
     expect_refused(convert_udm("    product: windows\n    service: system",
                                "EventID: [7045, 7036]\n        ImagePath: x"),
                    "pipeline-item-failure", "event 7045 only", 7);
+    /* process access: Sysmon event 10 as Google's translations of Sigma rules compare it */
+    expect_udm("process_access", "GrantedAccess: '0x1410'", "PROCESS_OPEN",
+               "$e.target.resource.name = \"0x1410\" nocase");
+    expect_udm("process_access", "CallTrace|contains: dbghelp.dll", "PROCESS_OPEN",
+               "re.regex($e.additional.fields[\"CallTrace\"], `(?i)dbghelp\\.dll`)");
+    expect_udm("process_access", "SourceImage|endswith: '\\x.exe'", "PROCESS_OPEN",
+               "re.regex($e.principal.process.file.full_path, `(?i)\\\\x\\.exe$`)");
+    expect_udm("process_access", "TargetImage|endswith: '\\lsass.exe'", "PROCESS_OPEN",
+               "re.regex($e.target.process.file.full_path, `(?i)\\\\lsass\\.exe$`)");
+    expect_refused(convert_udm("    category: process_access\n    product: windows",
+                               "SourceUser|contains: AUTHORI"),
+                   "pipeline-item-failure", "no mapping to a UDM field", 7);
+    /* AWS CloudTrail: the log type, eventName, eventSource, userIdentity.type */
+    expect_query(convert_udm("    product: aws\n    service: cloudtrail",
+                             "eventSource: iam.amazonaws.com\n        eventName: CreateUser\n"
+                             "        userIdentity.type: Root"),
+                 "rule t {\n  meta:\n    title = \"t\"\n    description = \"t\"\n  events:\n"
+                 "    $e.metadata.log_type = \"AWS_CLOUDTRAIL\"\n"
+                 "    $e.target.application = \"iam.amazonaws.com\" nocase\n"
+                 "    $e.metadata.product_event_type = \"CreateUser\" nocase\n"
+                 "    $e.principal.resource.type = \"Root\" nocase" TAIL);
+    expect_refused(convert_udm("    product: aws\n    service: cloudtrail",
+                               "eventName: ConsoleLogin\n        userAgent|contains: x"),
+                   "pipeline-item-failure", "no mapping to a UDM field", 8);
     expect_refused(convert_udm("    product: windows\n    service: taskscheduler", "EventID: 1"),
                    "target-cannot-express", "service taskscheduler): no UDM event type", 1);
 }
