@@ -909,6 +909,21 @@ static void test_pipeline_mappings(void **state)
     expect_refused(convert_udm("    product: aws\n    service: cloudtrail",
                                "eventName: ConsoleLogin\n        userAgent|contains: x"),
                    "pipeline-item-failure", "no mapping to a UDM field", 8);
+    /* GCP Cloud Audit and Okta: the log type and the method or event type */
+    expect_query(convert_udm("    product: gcp\n    service: gcp.audit",
+                             "gcp.audit.method_name: storage.buckets.delete"),
+                 "rule t {\n  meta:\n    title = \"t\"\n    description = \"t\"\n  events:\n"
+                 "    $e.metadata.log_type = \"GCP_CLOUDAUDIT\"\n"
+                 "    $e.metadata.product_event_type = \"storage.buckets.delete\" nocase" TAIL);
+    expect_query(convert_udm("    product: okta\n    service: okta",
+                             "eventType: system.api_token.create"),
+                 "rule t {\n  meta:\n    title = \"t\"\n    description = \"t\"\n  events:\n"
+                 "    $e.metadata.log_type = \"OKTA\"\n"
+                 "    $e.metadata.product_event_type = \"system.api_token.create\" nocase" TAIL);
+    expect_refused(convert_udm("    product: okta\n    service: okta", "target.type: User"),
+                   "pipeline-item-failure", "Okta's target objects", 7);
+    expect_refused(convert_udm("    product: okta\n    service: okta", "displayMessage: x"),
+                   "pipeline-item-failure", "no mapping to a UDM field", 7);
     expect_refused(convert_udm("    product: windows\n    service: taskscheduler", "EventID: 1"),
                    "target-cannot-express", "service taskscheduler): no UDM event type", 1);
 }
