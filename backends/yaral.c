@@ -686,10 +686,11 @@ static bool put_event_type(yl_emit *y, joiner *j, const sigcc_rule *r)
     if (!types && !log) {
         sc_emit_error(&y->base, sc_rule_loc(r),
                       "logsource (category %s, product %s, service %s): no UDM event type for "
-                      "it (the pipeline sets the rule's udm_event_type attribute; google_udm "
-                      "maps the Sysmon categories process_creation, process_termination, "
-                      "network_connection, dns_query, file_event, file_delete, image_load "
-                      "and registry_*, and Windows event log sources)",
+                      "it (the pipeline sets the rule's udm_event_type or udm_log_type "
+                      "attribute; google_udm maps the Sysmon categories process_creation, "
+                      "process_termination, network_connection, dns_query, file_event, "
+                      "file_delete, image_load, process_access and registry_*, Windows event "
+                      "log sources, AWS CloudTrail, GCP Cloud Audit and Okta)",
                       r->logsource.category ? r->logsource.category : "-",
                       r->logsource.product ? r->logsource.product : "-",
                       r->logsource.service ? r->logsource.service : "-");
