@@ -61,8 +61,12 @@ static bool in_list(const char *s, const char *const *list, size_t n)
     return false;
 }
 
+static size_t map_key_at(const char *f);
+
 static udm_kind field_kind(const char *f)
 {
+    if (map_key_at(f) < strlen(f)) /* map values are strings */
+        return UDM_STRING;
     if (in_list(f, UDM_ENUMS, sizeof UDM_ENUMS / sizeof UDM_ENUMS[0]))
         return UDM_ENUM;
     const char *dot = strrchr(f, '.');
@@ -73,18 +77,39 @@ static udm_kind field_kind(const char *f)
     return UDM_STRING;
 }
 
+/* The key of a map field's element, `["CallTrace"]` at the end of a path:
+ * Google's parsers keep fields that UDM has no place for in the key/value
+ * maps additional.fields and *.labels, which YARA-L reads by key. The key is
+ * written inside a "..." literal, so it holds no quote, backslash or control
+ * character. Returns the length of the path before it (all of f without). */
+static size_t map_key_at(const char *f)
+{
+    size_t n = strlen(f);
+    const char *open = strstr(f, "[\"");
+    if (!open || n < 4 || strcmp(f + n - 2, "\"]"))
+        return n;
+    for (const char *p = open + 2; p < f + n - 2; p++)
+        if (*p == '"' || *p == '\\' || (unsigned char)*p < 0x20 || *p == 0x7f)
+            return n;
+    size_t path = (size_t)(open - f);
+    bool map = (path > 7 && !strncmp(open - 7, ".fields", 7)) ||
+               (path > 7 && !strncmp(open - 7, ".labels", 7));
+    return map && open + 2 < f + n - 2 ? path : n;
+}
+
 /* A UDM path: lower-case snake_case parts joined by dots, under one of
- * the UDM nouns. A Sigma name that no pipeline mapped is none. */
+ * the UDM nouns, optionally ending in a map key. A Sigma name that no
+ * pipeline mapped is none. */
 static bool udm_path(const char *f)
 {
-    size_t noun = strcspn(f, ".");
+    size_t noun = strcspn(f, "."), end = map_key_at(f);
     bool known = false;
     for (size_t i = 0; i < sizeof UDM_NOUNS / sizeof UDM_NOUNS[0] && !known; i++)
         known = strlen(UDM_NOUNS[i]) == noun && !strncmp(f, UDM_NOUNS[i], noun);
     if (!known)
         return false;
     bool part_start = true;
-    for (const char *p = f; *p; p++) {
+    for (const char *p = f; p < f + end; p++) {
         if (*p == '.') {
             if (part_start)
                 return false;
@@ -661,10 +686,11 @@ static bool put_event_type(yl_emit *y, joiner *j, const sigcc_rule *r)
     if (!types && !log) {
         sc_emit_error(&y->base, sc_rule_loc(r),
                       "logsource (category %s, product %s, service %s): no UDM event type for "
-                      "it (the pipeline sets the rule's udm_event_type attribute; google_udm "
-                      "maps the Sysmon categories process_creation, process_termination, "
-                      "network_connection, dns_query, file_event, file_delete, image_load "
-                      "and registry_*, and Windows event log sources)",
+                      "it (the pipeline sets the rule's udm_event_type or udm_log_type "
+                      "attribute; google_udm maps the Sysmon categories process_creation, "
+                      "process_termination, network_connection, dns_query, file_event, "
+                      "file_delete, image_load, process_access and registry_*, Windows event "
+                      "log sources, AWS CloudTrail, GCP Cloud Audit and Okta)",
                       r->logsource.category ? r->logsource.category : "-",
                       r->logsource.product ? r->logsource.product : "-",
                       r->logsource.service ? r->logsource.service : "-");

@@ -232,6 +232,11 @@ static void test_operators(void **state)
     YL("target.hostname|fieldref|cased: target.user.userid",
        "($e.target.hostname = $e.target.user.userid and $e.target.user.userid != \"\")");
     YL("target.hostname|exists: true", "$e.target.hostname != \"\"");
+    /* a map field's element by key, always a string (a '.port' in the key is text) */
+    YL("'additional.fields[\"CallTrace\"]|contains': dbghelp.dll",
+       "re.regex($e.additional.fields[\"CallTrace\"], `(?i)dbghelp\\.dll`)");
+    YL("'target.resource.attribute.labels[\"a.port\"]': 25",
+       "$e.target.resource.attribute.labels[\"a.port\"] = \"25\"");
     YL("target.hostname|exists: false", "$e.target.hostname = \"\"");
     YL("target.process.command_line|windash|contains: '-x'",
        "re.regex($e.target.process.command_line, `(?i)(?:\\-x|\\/x|\xe2\x80\x93x|"
@@ -256,6 +261,13 @@ static void test_refusals(void **state)
     REFUSED("Image: x", "the field 'Image' (not a UDM field path");
     REFUSED("target..x: x", "not a UDM field path");
     REFUSED("target.Host: x", "not a UDM field path");
+    /* a map key only on a map field, non-empty, without quote or backslash */
+    REFUSED("'target.hostname[\"x\"]': x", "not a UDM field path");
+    REFUSED("'additional.fields[\"\"]': x", "not a UDM field path");
+    REFUSED("'additional.fields[\"a\\\\b\"]': x", "not a UDM field path");
+    REFUSED("'additional.fields[\"a\"b\"]': x", "not a UDM field path");
+    REFUSED("'additional.fields[\"a\"].x': x", "not a UDM field path");
+    REFUSED("'additional.Fields[\"a\"]': x", "not a UDM field path");
     REFUSED("target.hostname|expand: '%x%'", "placeholder %x%");
     expect_refused(convert_det("    keywords:\n        - evil", "keywords"),
                    "target-cannot-express", "keyword", 7);
@@ -878,6 +890,45 @@ static void test_pipeline_mappings(void **state)
     expect_refused(convert_udm("    product: windows\n    service: system",
                                "EventID: [7045, 7036]\n        ImagePath: x"),
                    "pipeline-item-failure", "event 7045 only", 7);
+    /* process access: Sysmon event 10 as Google's translations of Sigma rules compare it */
+    expect_udm("process_access", "GrantedAccess: '0x1410'", "PROCESS_OPEN",
+               "$e.target.resource.name = \"0x1410\" nocase");
+    expect_udm("process_access", "CallTrace|contains: dbghelp.dll", "PROCESS_OPEN",
+               "re.regex($e.additional.fields[\"CallTrace\"], `(?i)dbghelp\\.dll`)");
+    expect_udm("process_access", "SourceImage|endswith: '\\x.exe'", "PROCESS_OPEN",
+               "re.regex($e.principal.process.file.full_path, `(?i)\\\\x\\.exe$`)");
+    expect_udm("process_access", "TargetImage|endswith: '\\lsass.exe'", "PROCESS_OPEN",
+               "re.regex($e.target.process.file.full_path, `(?i)\\\\lsass\\.exe$`)");
+    expect_refused(convert_udm("    category: process_access\n    product: windows",
+                               "SourceUser|contains: AUTHORI"),
+                   "pipeline-item-failure", "no mapping to a UDM field", 7);
+    /* AWS CloudTrail: the log type, eventName, eventSource, userIdentity.type */
+    expect_query(convert_udm("    product: aws\n    service: cloudtrail",
+                             "eventSource: iam.amazonaws.com\n        eventName: CreateUser\n"
+                             "        userIdentity.type: Root"),
+                 "rule t {\n  meta:\n    title = \"t\"\n    description = \"t\"\n  events:\n"
+                 "    $e.metadata.log_type = \"AWS_CLOUDTRAIL\"\n"
+                 "    $e.target.application = \"iam.amazonaws.com\" nocase\n"
+                 "    $e.metadata.product_event_type = \"CreateUser\" nocase\n"
+                 "    $e.principal.resource.type = \"Root\" nocase" TAIL);
+    expect_refused(convert_udm("    product: aws\n    service: cloudtrail",
+                               "eventName: ConsoleLogin\n        userAgent|contains: x"),
+                   "pipeline-item-failure", "no mapping to a UDM field", 8);
+    /* GCP Cloud Audit and Okta: the log type and the method or event type */
+    expect_query(convert_udm("    product: gcp\n    service: gcp.audit",
+                             "gcp.audit.method_name: storage.buckets.delete"),
+                 "rule t {\n  meta:\n    title = \"t\"\n    description = \"t\"\n  events:\n"
+                 "    $e.metadata.log_type = \"GCP_CLOUDAUDIT\"\n"
+                 "    $e.metadata.product_event_type = \"storage.buckets.delete\" nocase" TAIL);
+    expect_query(convert_udm("    product: okta\n    service: okta",
+                             "eventType: system.api_token.create"),
+                 "rule t {\n  meta:\n    title = \"t\"\n    description = \"t\"\n  events:\n"
+                 "    $e.metadata.log_type = \"OKTA\"\n"
+                 "    $e.metadata.product_event_type = \"system.api_token.create\" nocase" TAIL);
+    expect_refused(convert_udm("    product: okta\n    service: okta", "target.type: User"),
+                   "pipeline-item-failure", "Okta's target objects", 7);
+    expect_refused(convert_udm("    product: okta\n    service: okta", "displayMessage: x"),
+                   "pipeline-item-failure", "no mapping to a UDM field", 7);
     expect_refused(convert_udm("    product: windows\n    service: taskscheduler", "EventID: 1"),
                    "target-cannot-express", "service taskscheduler): no UDM event type", 1);
 }
