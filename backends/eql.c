@@ -625,8 +625,9 @@ static const sc_bool_syntax EQL_SYNTAX = {
     .true_lit = "true", .false_lit = "false", .put_match = put_match,
 };
 
-/* The EQL event category of a Sigma logsource category. */
-static const char *event_category(const sc_logsource *ls)
+/* The EQL event category of a Sigma logsource category, for ECS data whose
+ * shipper does not say otherwise (Elastic Defend's categories). */
+static const char *default_category(const sc_logsource *ls)
 {
     static const char *const map[][2] = {
         {"process_creation", "process"}, {"process_termination", "process"},
@@ -645,10 +646,39 @@ static const char *event_category(const sc_logsource *ls)
     return "any";
 }
 
+static bool plain_category(const char *c)
+{
+    if (!*c)
+        return false;
+    for (; *c; c++)
+        if (!((*c >= 'a' && *c <= 'z') || *c == '_'))
+            return false;
+    return true;
+}
+
+/* The pipeline's eql_category (the shipper's event.category for the rule's
+ * events: Winlogbeat files Sysmon image loads under process, DNS queries
+ * under network), else the default. */
+static const char *event_category(sc_emit *e, const sigcc_rule *r)
+{
+    const char *c = sc_pipeline_attribute(r, "eql_category");
+    if (!c)
+        return default_category(&r->logsource);
+    if (!plain_category(c)) {
+        sc_emit_error(e, sc_rule_loc(r), "the event category '%s' set by the pipeline "
+                                         "(eql_category: lower-case letters and '_')", c);
+        return NULL;
+    }
+    return c;
+}
+
 /* "category where condition [and filters]" of a detection rule. */
 static bool put_query(sc_emit *e, const sigcc_rule *r)
 {
-    sc_buf_printf(e->out, "%s where ", event_category(&r->logsource));
+    const char *category = event_category(e, r);
+    if (!category)
+        return false;
+    sc_buf_printf(e->out, "%s where ", category);
     return sc_put_rule_condition(e, &EQL_SYNTAX, r);
 }
 

@@ -1559,12 +1559,15 @@ static void test_ecs_explain_of_rewritten_rule(void **state)
                         "  tags: attack.command-and-control, attack.exfiltration, "
                         "attack.t1071.003\n"
                         "  logsource: category=network_connection product=windows\n"
-                        "  condition: selection\n"
+                        "  condition: _cond_1 and (selection)\n"
                         "  tree:\n"
-                        "    sel selection\n"
-                        "      and\n"
-                        "        match network.direction: 'egress'\n"
-                        "        match destination.port: 26\n");
+                        "    and\n"
+                        "      sel _cond_1\n"
+                        "        match event.code: '3'\n"
+                        "      sel selection\n"
+                        "        and\n"
+                        "          match network.direction: 'egress'\n"
+                        "          match destination.port: 26\n");
 }
 
 static void test_ecs_correlation_of_the_folder(void **state)
