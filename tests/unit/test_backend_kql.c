@@ -456,13 +456,20 @@ static void test_pipeline_tables(void **state)
                                       "@\"^HKEY_LOCAL_MACHINE(\\\\|$)\", @\"HKLM\\1\")"));
     assert_non_null(strstr(reg.query, "Details = case(RegistryValueType =~ \"Dword\", "
                                       "strcat(\"DWORD (0x\", tohex(tolong(RegistryValueData), 8)"));
-    assert_non_null(strstr(reg.query, "\n| where TargetObject endswith \"\\\\Run\\\\x\" "
+    /* registry_set is Sysmon's SetValue: Defender's RegistryValueSet only */
+    assert_non_null(strstr(reg.query, "\n| where ActionType =~ \"RegistryValueSet\" and "
+                                      "TargetObject endswith \"\\\\Run\\\\x\" "
                                       "and Details =~ \"DWORD (0x00000001)\""));
     tu_release(reg.ctx);
+    conv del = convert_xdr("registry_delete", "Image|endswith: '\\x.exe'");
+    assert_int_equal(del.status, SIGCC_OK);
+    assert_non_null(strstr(del.query, "ActionType in~ (\"RegistryKeyDeleted\", "
+                                      "\"RegistryValueDeleted\")"));
+    tu_release(del.ctx);
     /* Details is text: Kusto would reject a number compared with it. */
     conv num = convert_xdr("registry_set", "Details: 0");
     assert_int_equal(num.status, SIGCC_OK);
-    assert_non_null(strstr(num.query, "\n| where Details =~ \"0\""));
+    assert_non_null(strstr(num.query, " and Details =~ \"0\""));
     tu_release(num.ctx);
     /* Hashes: a digest on its column; an imphash (no column) or a bare 'MD5=' is refused. */
     conv h = convert_xdr("process_creation", "Hashes|contains: 'MD5=5C3E5E6E2B1A0F9D8C7B6A5F4E3D2C1B'");
