@@ -1618,15 +1618,21 @@ static void test_ecs_windows_service_rule(void **state)
 
 /* A Windows rule of `category` whose one detection item (line 5) the ECS
  * pipeline must refuse. */
-static void expect_ecs_refusal(sc_pipeline *ecs, const char *category, const char *item)
+static void expect_ecs_refusal_product(sc_pipeline *ecs, const char *product,
+                                       const char *category, const char *item)
 {
     char rule[512];
     snprintf(rule, sizeof rule,
-             "title: t\nlogsource: {product: windows, category: %s}\n"
+             "title: t\nlogsource: {product: %s, category: %s}\n"
              "detection:\n    selection:\n        %s\n    condition: selection\n",
-             category, item);
+             product, category, item);
     run_result r = apply_to(&ecs, 1, rule, 0);
     expect_failure_at(&r, "pipeline-item-failure", 5, 9);
+}
+
+static void expect_ecs_refusal(sc_pipeline *ecs, const char *category, const char *item)
+{
+    expect_ecs_refusal_product(ecs, "windows", category, item);
 }
 
 static void test_ecs_value_translations(void **state)
@@ -1655,13 +1661,21 @@ static void test_ecs_value_translations(void **state)
     expect_ecs_refusal(ecs, "process_creation", "User: 'NT AUTHORITY\\SYSTEM'");
     expect_ecs_refusal(ecs, "file_block_executable", "Hashes|contains: 'SHA256=AB'");
     expect_ecs_refusal(ecs, "network_connection", "Initiated: true");
-    /* A Linux rule of a Sysmon category is left alone. */
+    /* Linux process creation takes the generic ECS process fields (not the Windows ones). */
     r = apply_to(&ecs, 1,
                  "title: t\nlogsource: {product: linux, category: process_creation}\n"
                  "detection: {selection: {Image: /bin/sh}, condition: selection}\n",
                  0);
     assert_true(r.ok);
-    assert_contains(tree(r.rule), "match Image: '/bin/sh'");
+    assert_contains(tree(r.rule), "match process.executable: '/bin/sh'");
+    assert_contains(tree(r.rule), "match event.type: 'start'");
+    /* Another Linux field, or a logsource with no ECS mapping, stops the rule. */
+    expect_ecs_refusal_product(ecs, "linux", "process_creation", "LogonId: 4");
+    r = apply_to(&ecs, 1,
+                 "title: t\nlogsource: {product: aws, service: cloudtrail}\n"
+                 "detection: {selection: {eventName: x}, condition: selection}\n",
+                 0);
+    assert_false(r.ok);
 }
 
 static void test_ecs_hashes(void **state)
