@@ -1672,10 +1672,86 @@ static void test_ecs_value_translations(void **state)
     /* Another Linux field, or a logsource with no ECS mapping, stops the rule. */
     expect_ecs_refusal_product(ecs, "linux", "process_creation", "LogonId: 4");
     r = apply_to(&ecs, 1,
-                 "title: t\nlogsource: {product: aws, service: cloudtrail}\n"
-                 "detection: {selection: {eventName: x}, condition: selection}\n",
+                 "title: t\nlogsource: {product: zeek, service: http}\n"
+                 "detection: {selection: {method: PUT}, condition: selection}\n",
                  0);
     assert_false(r.ok);
+}
+
+/* A rule of an integration's logsource (line 2), one detection item on line 5. */
+static run_result ecs_integration_rule(sc_pipeline **ecs, const char *logsource,
+                                       const char *item)
+{
+    char rule[512];
+    snprintf(rule, sizeof rule,
+             "title: t\nlogsource: {%s}\n"
+             "detection:\n    selection:\n        %s\n    condition: selection\n",
+             logsource, item);
+    return apply_to(ecs, 1, rule, 0);
+}
+
+static void expect_ecs_integration(sc_pipeline **ecs, const char *logsource, const char *item,
+                                   const char *dataset, const char *match)
+{
+    run_result r = ecs_integration_rule(ecs, logsource, item);
+    assert_true(r.ok);
+    assert_contains(tree(r.rule), dataset);
+    assert_contains(tree(r.rule), match);
+}
+
+static void test_ecs_integrations(void **state)
+{
+    (void)state;
+    sc_pipeline *ecs = ecs_pipeline();
+    const char *aws = "product: aws, service: cloudtrail";
+    expect_ecs_integration(&ecs, aws, "eventName: StopLogging",
+                           "match event.dataset: 'aws.cloudtrail'",
+                           "match event.action: 'StopLogging'");
+    expect_ecs_integration(&ecs, aws, "userIdentity.arn|contains: ':root'",
+                           "match event.dataset: 'aws.cloudtrail'",
+                           "match aws.cloudtrail.user_identity.arn|contains: '*:root*'");
+    expect_ecs_integration(&ecs, "product: azure, service: activitylogs",
+                           "operationName: MICROSOFT.COMPUTE/VIRTUALMACHINES/WRITE",
+                           "match event.dataset: 'azure.activitylogs'",
+                           "match azure.activitylogs.operation_name: "
+                           "'MICROSOFT.COMPUTE/VIRTUALMACHINES/WRITE'");
+    expect_ecs_integration(&ecs, "product: azure, service: auditlogs",
+                           "Category: UserManagement", "match event.dataset: 'azure.auditlogs'",
+                           "match azure.auditlogs.properties.category: 'UserManagement'");
+    /* The sign-in record's result type is text: a number in the rule becomes its text. */
+    expect_ecs_integration(&ecs, "product: azure, service: signinlogs", "ResultType: 50126",
+                           "match event.dataset: 'azure.signinlogs'",
+                           "match azure.signinlogs.result_type: '50126'");
+    expect_ecs_integration(&ecs, "product: azure, service: riskdetection",
+                           "riskEventType: passwordSpray",
+                           "match event.dataset: 'azure.identity_protection'",
+                           "match azure.identityprotection.properties.risk_event_type: "
+                           "'passwordSpray'");
+    expect_ecs_integration(&ecs, "product: gcp, service: gcp.audit",
+                           "gcp.audit.method_name: storage.buckets.delete",
+                           "match event.dataset: 'gcp.audit'",
+                           "match event.action: 'storage.buckets.delete'");
+    expect_ecs_integration(&ecs, "product: okta, service: okta", "securityContext.isProxy: true",
+                           "match event.dataset: 'okta.system'",
+                           "match okta.security_context.is_proxy: true");
+    /* Kept in another shape, dropped, or not a field of the record: refused at the item. */
+    const char *refused[][2] = {
+        {aws, "requestParameters.bucketName: x"},
+        {aws, "requestParameters|contains: x"},
+        {aws, "status: success"},
+        {"product: azure, service: activitylogs", "CategoryValue: Administrative"},
+        {"product: azure, service: auditlogs", "TargetResources.modifiedProperties|contains: x"},
+        {"product: azure, service: signinlogs", "Status: Success"},
+        {"product: gcp, service: gcp.audit", "data.protoPayload.authorizationInfo.granted: 'true'"},
+        {"product: gcp, service: gcp.audit", "data.protoPayload.serviceName: x"},
+        {"product: okta, service: okta", "securityContext.isProxy: 'true'"},
+        {"product: okta, service: okta", "debugContext.debugData.behaviors|contains: x"},
+        {"product: okta, service: okta", "legacyEventType: x"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        run_result r = ecs_integration_rule(&ecs, refused[i][0], refused[i][1]);
+        expect_failure_at(&r, "pipeline-item-failure", 5, 9);
+    }
 }
 
 static void test_ecs_hashes(void **state)
@@ -1781,6 +1857,7 @@ int main(void)
         cmocka_unit_test(test_ecs_explain_of_rewritten_rule),
         cmocka_unit_test(test_ecs_correlation_of_the_folder),
         cmocka_unit_test(test_ecs_windows_service_rule),
+        cmocka_unit_test(test_ecs_integrations),
         cmocka_unit_test(test_ecs_value_translations),
         cmocka_unit_test(test_ecs_hashes),
         cmocka_unit_test(test_sort_by_priority),
