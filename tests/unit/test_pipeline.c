@@ -1734,6 +1734,9 @@ static void test_ecs_integrations(void **state)
     expect_ecs_integration(&ecs, "product: okta, service: okta", "securityContext.isProxy: true",
                            "match event.dataset: 'okta.system'",
                            "match okta.security_context.is_proxy: true");
+    expect_ecs_integration(&ecs, "product: github, service: audit", "action: org.add_member",
+                           "match event.dataset: 'github.audit'",
+                           "match event.action: 'org.add_member'");
     /* Kept in another shape, dropped, or not a field of the record: refused at the item. */
     const char *refused[][2] = {
         {aws, "requestParameters.bucketName: x"},
@@ -1747,6 +1750,7 @@ static void test_ecs_integrations(void **state)
         {"product: okta, service: okta", "securityContext.isProxy: 'true'"},
         {"product: okta, service: okta", "debugContext.debugData.behaviors|contains: x"},
         {"product: okta, service: okta", "legacyEventType: x"},
+        {"product: github, service: audit", "visibility: public"},
     };
     for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
         run_result r = ecs_integration_rule(&ecs, refused[i][0], refused[i][1]);
