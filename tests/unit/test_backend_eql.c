@@ -877,7 +877,9 @@ static void test_t1071_003_with_ecs_windows(void **state)
     char *q = NULL;
     assert_int_equal(sigcc_convert_rule(ctx, tu_rule(ctx, 0), "eql", NULL, &q), SIGCC_OK);
     tu_track(q, tu_out_free_fn);
-    assert_string_equal(q, "network where event.code : \"3\" and network.direction : \"egress\" and "
+    assert_string_equal(q, "network where "
+                           "winlog.channel : \"Microsoft-Windows-Sysmon/Operational\" and "
+                           "event.code : \"3\" and network.direction : \"egress\" and "
                            "destination.port in (25, 465, 587, 110, 995, 143, 993) and "
                            "not process.executable like~ (\"*\\\\outlook.exe\", "
                            "\"*\\\\thunderbird.exe\", \"*\\\\mailclient.exe\", "
