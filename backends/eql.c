@@ -126,6 +126,7 @@ typedef struct regex_tx {
     const sc_value *v;
     sc_buf *out;
     bool dotall;
+    bool nocase; /* |i: regex~, whose case folding skips character classes */
 } regex_tx;
 
 static bool refuse_regex(regex_tx *t, const char *what)
@@ -213,6 +214,61 @@ static bool translate_escape(regex_tx *t, const char *r, size_t end, size_t *i, 
     return true;
 }
 
+static bool is_ascii_letter(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+}
+
+static char other_case(char c)
+{
+    return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : (char)(c - 'A' + 'a');
+}
+
+/* One member of a translated class body at b[*k]: an escaped or plain
+ * character. */
+static char class_member(const char *b, size_t *k)
+{
+    if (b[*k] == '\\') {
+        *k += 2;
+        return b[*k - 1];
+    }
+    return b[(*k)++];
+}
+
+/* Lucene's case-insensitive flag does not reach character classes, so
+ * under |i every letter and letter range of the class body (from `body`)
+ * gets its other case added; a range that mixes letters with other
+ * characters has no such counterpart and is refused. */
+static bool add_other_case(regex_tx *t, size_t body)
+{
+    sc_buf extra = {0};
+    const char *b = t->out->data;
+    size_t n = t->out->len, k = body;
+    while (k < n) {
+        char lo = class_member(b, &k);
+        if (k + 1 < n && b[k] == '-') {
+            k++;
+            char hi = class_member(b, &k);
+            bool lower = lo >= 'a' && hi <= 'z', upper = lo >= 'A' && hi <= 'Z';
+            if (is_ascii_letter(lo) && is_ascii_letter(hi) && (lower || upper)) {
+                sc_buf_putc(&extra, other_case(lo));
+                sc_buf_putc(&extra, '-');
+                sc_buf_putc(&extra, other_case(hi));
+            } else if (!(hi < 'A' || lo > 'z' || (lo > 'Z' && hi < 'a'))) {
+                sc_buf_free(&extra);
+                return refuse_regex(t, "a class range mixing letters and other characters "
+                                       "under |i");
+            }
+        } else if (is_ascii_letter(lo)) {
+            sc_buf_putc(&extra, other_case(lo));
+        }
+    }
+    if (extra.len)
+        sc_buf_put(t->out, extra.data, extra.len);
+    sc_buf_free(&extra);
+    return true;
+}
+
 /* A character class [...] from r[*i]; advances *i past it. */
 static bool translate_class(regex_tx *t, const char *r, size_t end, size_t *i)
 {
@@ -222,6 +278,7 @@ static bool translate_class(regex_tx *t, const char *r, size_t end, size_t *i)
         sc_buf_putc(t->out, '^');
         (*i)++;
     }
+    size_t body = t->out->len;
     bool first = true;
     while (*i < end && (r[*i] != ']' || first)) {
         first = false;
@@ -243,6 +300,8 @@ static bool translate_class(regex_tx *t, const char *r, size_t end, size_t *i)
     }
     if (*i >= end)
         return refuse_regex(t, "'[' without ']'");
+    if (t->nocase && !add_other_case(t, body))
+        return false;
     sc_buf_putc(t->out, ']');
     (*i)++;
     return true;
@@ -310,7 +369,8 @@ static bool translate_body(regex_tx *t, const char *r, size_t start, size_t end)
 
 static bool translate_regex(sc_emit *e, const sc_match *m, const sc_value *v, sc_buf *out)
 {
-    regex_tx t = {e, v, out, (m->mods & SC_MODBIT(SC_MOD_RE_S)) != 0};
+    regex_tx t = {e, v, out, (m->mods & SC_MODBIT(SC_MOD_RE_S)) != 0,
+                  (m->mods & SC_MODBIT(SC_MOD_RE_I)) != 0};
     const char *r = v->raw;
     size_t n = v->raw_len, start = 0, end = n;
     bool start_anchor = n && r[0] == '^';

@@ -246,6 +246,11 @@ static void test_regex(void **state)
     EQL("f|re: '^\\s\\S$'", "f regex \"[ \\t\\n\\u{b}\\u{c}\\r][^ \\t\\n\\u{b}\\u{c}\\r]\"");
     EQL("f|re: '^[\\w.]\\W$'", "f regex \"[0-9A-Za-z_.][^0-9A-Za-z_]\"");
     REFUSED("f|re: 'a[\\D]'", "\\D' inside a class");
+    /* regex~ folds case outside classes only: |i adds each class letter's other case */
+    EQL("f|re|i: '^x[a-f]$'", "f regex~ \"x[a-fA-F]\"");
+    EQL("f|re|i: '^[^Q0-9]$'", "f regex~ \"[^Q0-9q]\"");
+    EQL("f|re: '^[a-f]$'", "f regex \"[a-f]\"");
+    REFUSED("f|re|i: '[0-z]'", "mixing letters");
     REFUSED("f|re: '\\bword'", "\\b");
     REFUSED("f|re: '(a)\\1'", "\\1");
     REFUSED("f|re: '(?i)abc'", "(?");
