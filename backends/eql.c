@@ -845,7 +845,7 @@ static bool put_kibana_rule(sc_emit *e, const sc_buf *query)
     put_json(b, r->description ? r->description : r->title);
     sc_buf_puts(b, ",\"type\":\"eql\",\"language\":\"eql\",\"query\":");
     sc_buf_put_json_string(b, query->data ? query->data : "", query->len);
-    sc_buf_puts(b, ",\"index\":[\"logs-*\",\"winlogbeat-*\"],\"severity\":");
+    sc_buf_puts(b, ",\"index\":[\"logs-*\",\"winlogbeat-*\",\"filebeat-*\",\"auditbeat-*\"],\"severity\":");
     put_json(b, sc_level_or(r->level, "low"));
     sc_buf_printf(b, ",\"risk_score\":%d,\"author\":[", risk_score(r->level));
     if (r->author)
