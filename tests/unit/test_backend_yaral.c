@@ -772,8 +772,11 @@ static void expect_udm(const char *category, const char *body, const char *type,
     snprintf(logsource, sizeof logsource, "    category: %s\n    product: windows", category);
     snprintf(want, sizeof want,
              "rule t {\n  meta:\n    title = \"t\"\n    description = \"t\"\n  events:\n"
-             "    $e.metadata.event_type = \"%s\"\n    %s%s" TAIL,
-             type, line, strcmp(category, "process_creation") ? "" : NOT_POWERSHELL);
+             "    $e.metadata.event_type = \"%s\"\n    %s%s%s" TAIL,
+             type,
+             strcmp(category, "process_access") ? ""
+                                                : "$e.metadata.log_type = \"WINDOWS_SYSMON\"\n    ",
+             line, strcmp(category, "process_creation") ? "" : NOT_POWERSHELL);
     expect_query(convert_udm(logsource, body), want);
 }
 
