@@ -1760,6 +1760,69 @@ static void test_ecs_integrations(void **state)
     }
 }
 
+/* Log integrations: auditd, Kubernetes and Bitbucket audit, Zeek. */
+static void test_ecs_log_integrations(void **state)
+{
+    (void)state;
+    sc_pipeline *ecs = ecs_pipeline();
+    const char *auditd = "product: linux, service: auditd";
+    /* The record type is lower-cased into event.action unless the type table gave one. */
+    expect_ecs_integration(&ecs, auditd, "type: PATH", "match event.dataset: 'auditd.log'",
+                           "match auditd.log.record_type: 'PATH'");
+    expect_ecs_integration(&ecs, auditd, "type: PATH", "match event.dataset: 'auditd.log'",
+                           "match event.action: 'PATH'");
+    expect_ecs_integration(&ecs, auditd, "comm: insmod", "match event.dataset: 'auditd.log'",
+                           "match process.name: 'insmod'");
+    expect_ecs_integration(&ecs, auditd, "name|endswith: /sysrq-trigger",
+                           "match event.dataset: 'auditd.log'",
+                           "match auditd.log.name|endswith: '*/sysrq-trigger'");
+    expect_ecs_integration(&ecs, "product: kubernetes, service: audit",
+                           "objectRef.resource: secrets",
+                           "match event.dataset: 'kubernetes.audit_logs'",
+                           "match kubernetes.audit.objectRef.resource: 'secrets'");
+    expect_ecs_integration(&ecs, "product: kubernetes, service: audit",
+                           "responseStatus.code: 403",
+                           "match event.dataset: 'kubernetes.audit_logs'",
+                           "match kubernetes.audit.responseStatus.code: 403");
+    expect_ecs_integration(&ecs, "product: bitbucket, service: audit",
+                           "auditType.action: User login failed",
+                           "match event.dataset: 'atlassian_bitbucket.audit'",
+                           "match bitbucket.audit.type.action: 'User login failed'");
+    expect_ecs_integration(&ecs, "product: zeek, service: dce_rpc", "operation: JobAdd",
+                           "match event.dataset: 'zeek.dce_rpc'",
+                           "match zeek.dce_rpc.operation: 'JobAdd'");
+    expect_ecs_integration(&ecs, "product: zeek, service: smb_files", "name: lsass",
+                           "match event.dataset: 'zeek.smb_files'",
+                           "match zeek.smb_files.name: 'lsass'");
+    expect_ecs_integration(&ecs, "product: zeek, service: dns", "id.resp_p: 53",
+                           "match event.dataset: 'zeek.dns'", "match destination.port: 53");
+    const char *refused[][2] = {
+        {auditd, "a0: chattr"},
+        {auditd, "a12|contains: x"},
+        {auditd, "exe|endswith: /bash"},
+        {auditd, "key: susp"},
+        {auditd, "euid: 0"},
+        {auditd, "cwd: /tmp"},
+        {"product: kubernetes, service: audit", "responseStatus.code: Forbidden"},
+        {"product: kubernetes, service: audit", "hostPath: /etc"},
+        {"product: bitbucket, service: audit", "changedValues: x"},
+        {"product: zeek, service: dns", "Z: 1"},
+        {"product: zeek, service: dns", "rejected: 'true'"},
+        {"product: zeek, service: dce_rpc", "name: spoolss"},
+    };
+    for (size_t i = 0; i < sizeof refused / sizeof refused[0]; i++) {
+        run_result r = ecs_integration_rule(&ecs, refused[i][0], refused[i][1]);
+        expect_failure_at(&r, "pipeline-item-failure", 5, 9);
+    }
+    /* Still no integration: web proxy logs, Microsoft 365, Zeek's http.log. */
+    const char *unmapped[] = {"category: proxy", "product: m365, service: audit",
+                              "product: zeek, service: http"};
+    for (size_t i = 0; i < sizeof unmapped / sizeof unmapped[0]; i++) {
+        run_result r = ecs_integration_rule(&ecs, unmapped[i], "x: y");
+        expect_failure_at(&r, "pipeline-rule-failure", 1, 1);
+    }
+}
+
 static void test_ecs_hashes(void **state)
 {
     (void)state;
@@ -1864,6 +1927,7 @@ int main(void)
         cmocka_unit_test(test_ecs_correlation_of_the_folder),
         cmocka_unit_test(test_ecs_windows_service_rule),
         cmocka_unit_test(test_ecs_integrations),
+        cmocka_unit_test(test_ecs_log_integrations),
         cmocka_unit_test(test_ecs_value_translations),
         cmocka_unit_test(test_ecs_hashes),
         cmocka_unit_test(test_sort_by_priority),
