@@ -461,6 +461,14 @@ static void test_pipeline_tables(void **state)
                                       "TargetObject endswith \"\\\\Run\\\\x\" "
                                       "and Details =~ \"DWORD (0x00000001)\""));
     tu_release(reg.ctx);
+    /* Sysmon's EventType is the ActionType, value by value; anything else fails. */
+    conv et = convert_xdr("registry_event", "EventType: [SetValue, RenameKey]");
+    assert_int_equal(et.status, SIGCC_OK);
+    assert_non_null(strstr(et.query, "ActionType in~ (\"RegistryValueSet\", "
+                                     "\"RegistryKeyRenamed\")"));
+    tu_release(et.ctx);
+    expect_refused(convert_xdr("registry_event", "EventType: 'Set*'"), "pipeline-item-failure",
+                   "EventType", 7);
     conv del = convert_xdr("registry_delete", "Image|endswith: '\\x.exe'");
     assert_int_equal(del.status, SIGCC_OK);
     assert_non_null(strstr(del.query, "ActionType in~ (\"RegistryKeyDeleted\", "
@@ -484,7 +492,7 @@ static void test_pipeline_tables(void **state)
                    "pipeline-item-failure", "Hashes", 7);
     expect_refused(convert_xdr("process_creation", "User: x"), "pipeline-item-failure",
                    "User", 7);
-    expect_refused(convert_xdr("registry_set", "EventType: SetValue"), "pipeline-item-failure",
+    expect_refused(convert_xdr("registry_set", "NewName: x"), "pipeline-item-failure",
                    "DeviceRegistryEvents", 7);
     expect_refused(convert_xdr("process_creation", "EventID: 1"), "pipeline-item-failure",
                    "DeviceProcessEvents", 7);
