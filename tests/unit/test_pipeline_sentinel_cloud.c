@@ -97,8 +97,13 @@ static void test_activity_gcp_m365(void **state)
                     "OfficeActivity\n| where OfficeWorkload =~ \"Exchange\" and Operation =~ "
                     "\"New-InboxRule\"");
     /* The API's number, the table's name of it. */
-    tu_expect_refused(convert_sel("m365", "audit", "RecordType: 1"), "pipeline-item-failure",
-                      "OfficeActivity has no string column", 7);
+    tu_expect_refused(convert_sel("m365", "audit", "Workload: Exchange\n        RecordType: 1"),
+                      "pipeline-item-failure", "OfficeActivity has no string column", 8);
+    /* OfficeActivity holds some workloads of the feed: the rule must name them. */
+    tu_expect_refused(convert_sel("m365", "audit", "Operation: x"), "pipeline-rule-failure",
+                      "needs a Workload", 1);
+    tu_expect_refused(convert_sel("m365", "audit", "Workload: AzureActiveDirectory"),
+                      "pipeline-item-failure", "AzureActiveDirectory", 7);
     /* A boolean: the mapped columns are text. */
     tu_expect_refused(convert_sel("aws", "cloudtrail", "errorCode: true"),
                       "pipeline-item-failure", "a boolean value", 7);
