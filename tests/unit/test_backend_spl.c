@@ -714,6 +714,10 @@ static void test_pipeline_sources(void **state)
     expect_query(convert_windows("    product: windows\n    service: application\n",
                                  "Provider_Name|contains: 'SQL'"),
                  "source=\"XmlWinEventLog:Application\"\n| where match(Name, \"(?is)^'.*SQL.*'\\\\z\")");
+    /* GitHub's action is the add-on's vendor_action (action holds its CIM verdict) */
+    expect_query(convert_windows("    product: github\n    service: audit\n",
+                                 "action: 'repo.destroy'"),
+                 "sourcetype=\"github:cloud:audit\" vendor_action=\"repo.destroy\"");
     /* no product: the Windows Sysmon source (Linux Sysmon is another source) */
     expect_query(convert_windows("    category: dns_query\n", "QueryName: x"),
                  SYSMON "EventCode=22 QueryName=\"x\"");
@@ -736,6 +740,9 @@ static void test_pipeline_failures(void **state)
     expect_refused(convert_windows("    category: file_access\n    product: windows\n",
                                    "FileName: x"),
                    "pipeline-rule-failure", "no Splunk source", 1);
+    expect_refused(convert_windows("    product: github\n    service: audit\n",
+                                   "status: success"),
+                   "pipeline-item-failure", "computes this field", 7);
     expect_refused(convert_windows("    product: gcp\n    service: gcp.audit\n",
                                    "methodName: x"),
                    "pipeline-rule-failure", "no Splunk source", 1);
