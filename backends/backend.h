@@ -19,6 +19,7 @@ typedef struct sc_emit {
     sc_buf *out;
     sc_diag_list *diags;
     bool failed;
+    unsigned negated; /* how many nots enclose the match being written */
 } sc_emit;
 
 struct sc_backend {

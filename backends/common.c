@@ -61,7 +61,9 @@ bool sc_put_tree(sc_emit *e, const sc_bool_syntax *s, const sc_node *n, int pare
     case SC_NODE_OR: ok = put_list(e, s, n); break;
     case SC_NODE_NOT:
         sc_buf_puts(b, s->not_open);
+        e->negated++;
         ok = sc_put_tree(e, s, n->u.child, s->not_is_call ? 0 : SC_PREC_NOT);
+        e->negated--;
         sc_buf_puts(b, s->not_close);
         break;
     case SC_NODE_MATCH: ok = s->put_match(e, &n->u.match); break;

@@ -318,23 +318,29 @@ static bool put_values(sc_emit *e, const sc_match *m, const sc_value *const *val
         if (i)
             sc_buf_puts(b, " or ");
         switch (m->op) {
+        /* A comparison on a null column, or a range test on text that is no
+         * address, is null in Kusto, and not(null) drops the row where
+         * Sigma's not is true: under a not, null counts as false. */
         case SC_OP_LT:
         case SC_OP_LTE:
         case SC_OP_GT:
         case SC_OP_GTE:
+            sc_buf_puts(b, e->negated ? "coalesce(" : "");
             if (!put_field(e, m->field_loc, m->field))
                 return false;
             sc_buf_printf(b, " %s ", sc_op_compare_text(m->op));
             sc_put_number(b, v);
+            sc_buf_puts(b, e->negated ? ", false)" : "");
             break;
         case SC_OP_CIDR:
+            sc_buf_puts(b, e->negated ? "coalesce(" : "");
             sc_buf_puts(b, v->family == 6 ? "ipv6_is_in_range(" : "ipv4_is_in_range(");
             if (!put_field(e, m->field_loc, m->field))
                 return false;
             sc_buf_puts(b, ", ");
             if (!put_literal(e, v, v->raw, v->raw_len))
                 return false;
-            sc_buf_putc(b, ')');
+            sc_buf_puts(b, e->negated ? "), false)" : ")");
             break;
         case SC_OP_RE: {
             sc_buf re = {0};

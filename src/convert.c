@@ -75,7 +75,7 @@ sigcc_status sigcc_convert_rule(sigcc_ctx *ctx, const sigcc_rule *rule, const ch
     if (rule->dropped || rule->kind == SIGCC_RULE_FILTER)
         return SIGCC_EINVALID;
     sc_buf text = {0};
-    sc_emit e = {b, rule, &text, &ctx->diags, false};
+    sc_emit e = {b, rule, &text, &ctx->diags, false, 0};
     if (rule->kind == SIGCC_RULE_CORRELATION && !b->correlation) {
         sc_source src = {.name = rule->file};
         ctx->diags.file_errors = 0;

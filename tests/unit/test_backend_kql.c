@@ -155,6 +155,12 @@ static void test_operators(void **state)
     KQL("f|cidr: ['10.0.0.0/8', '192.168.0.0/16']",
         "(ipv4_is_in_range(f, \"10.0.0.0/8\") or ipv4_is_in_range(f, \"192.168.0.0/16\"))");
     KQL("f|cidr: 'fe80::/10'", "ipv6_is_in_range(f, \"fe80::/10\")");
+    /* Under a not, a null comparison or range test (a null column, text that is no address)
+     * counts as false, as Sigma's absent value does; not(null) would drop the row. */
+    expect_query(convert_det(SEL("f|cidr: 10.0.0.0/8") "\n    n:\n        g|gt: 5",
+                             "not sel and not n"),
+                 "T\n| where not(coalesce(ipv4_is_in_range(f, \"10.0.0.0/8\"), false)) and "
+                 "not(coalesce(g > 5, false))");
     KQL("f|re: 'a.*b'", "f matches regex \"a.*b\"");
     KQL("f|re: '^C:\\\\x\\d+$'", "f matches regex \"^C:\\\\\\\\x\\\\d+$\"");
     KQL("f|re|i: 'ab'", "f matches regex \"(?i)ab\"");
