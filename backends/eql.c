@@ -77,30 +77,27 @@ static void put_field(sc_buf *b, const char *f)
     sc_buf_putc(b, '`');
 }
 
+static bool refuse_placeholder(sc_emit *e, const sc_value *v, const sc_part *p)
+{
+    sc_emit_error(e, v->loc, "the placeholder %%%.*s%% (fill it with a pipeline)", (int)p->len,
+                  p->text);
+    return false;
+}
+
 /* A string value as EQL text: literal parts as they are, `*` and `?` as
- * wildcards (only in patterns, where a literal * or ? cannot be written). */
-static bool put_pattern(sc_emit *e, const sc_value *v, bool pattern)
+ * wildcards. A pattern whose literal parts hold * or ? never comes here:
+ * like cannot write it, so put_equality makes it a regex. */
+static bool put_pattern(sc_emit *e, const sc_value *v)
 {
     sc_buf text = {0};
     bool ok = true;
     for (size_t i = 0; i < v->n_parts && ok; i++) {
         const sc_part *p = &v->parts[i];
         switch (p->kind) {
-        case SC_PART_LIT:
-            if (pattern && (memchr(p->text, '*', p->len) || memchr(p->text, '?', p->len))) {
-                sc_emit_error(e, v->loc, "a literal '*' or '?' inside a wildcard pattern "
-                                         "(like has no escape for them)");
-                ok = false;
-            }
-            sc_buf_put(&text, p->text, p->len);
-            break;
+        case SC_PART_LIT: sc_buf_put(&text, p->text, p->len); break;
         case SC_PART_STAR: sc_buf_putc(&text, '*'); break;
         case SC_PART_ONE: sc_buf_putc(&text, '?'); break;
-        case SC_PART_PLACEHOLDER:
-            sc_emit_error(e, v->loc, "the placeholder %%%.*s%% (fill it with a pipeline)",
-                          (int)p->len, p->text);
-            ok = false;
-            break;
+        case SC_PART_PLACEHOLDER: ok = refuse_placeholder(e, v, p); break;
         }
     }
     if (ok)
@@ -441,10 +438,7 @@ static bool pattern_to_regex(sc_emit *e, const sc_value *v, sc_buf *re)
             break;
         case SC_PART_STAR: sc_buf_puts(re, ".*"); break;
         case SC_PART_ONE: sc_buf_putc(re, '.'); break;
-        case SC_PART_PLACEHOLDER:
-            sc_emit_error(e, v->loc, "the placeholder %%%.*s%% (fill it with a pipeline)",
-                          (int)p->len, p->text);
-            return false;
+        case SC_PART_PLACEHOLDER: return refuse_placeholder(e, v, p);
         }
     }
     return true;
@@ -490,7 +484,7 @@ static bool has_glob_chars(const sc_value *v)
 
 /* field OP (v1, v2...) or field OP1 v for a single value. */
 static bool put_set(sc_emit *e, const char *field, const char *one, const char *many,
-                    const value_group *g, bool as_pattern)
+                    const value_group *g)
 {
     sc_buf *b = e->out;
     /* ':' reads * and ? as wildcards: a value holding them literally needs in~. */
@@ -509,7 +503,7 @@ static bool put_set(sc_emit *e, const char *field, const char *one, const char *
             sc_put_number(b, v);
         else if (v->kind == SC_VAL_BOOL)
             sc_buf_puts(b, v->bval ? "true" : "false");
-        else if (!put_pattern(e, v, as_pattern))
+        else if (!put_pattern(e, v))
             return false;
     }
     if (paren)
@@ -550,17 +544,16 @@ static bool put_equality(sc_emit *e, const sc_match *m, const sc_value *const *v
     }
     if (numbers.n) {
         put_or(b, &first);
-        ok = ok && put_set(e, m->field, "==", "in", &numbers, false);
+        ok = ok && put_set(e, m->field, "==", "in", &numbers);
     }
     if (plain.n) {
         put_or(b, &first);
-        ok = ok && put_set(e, m->field, m->cased ? "==" : ":", m->cased ? "in" : "in~", &plain,
-                           false);
+        ok = ok && put_set(e, m->field, m->cased ? "==" : ":", m->cased ? "in" : "in~", &plain);
     }
     if (patterns.n) {
         put_or(b, &first);
         ok = ok && put_set(e, m->field, m->cased ? "like" : "like~", m->cased ? "like" : "like~",
-                           &patterns, true);
+                           &patterns);
     }
     if (regexes.n) {
         put_or(b, &first);

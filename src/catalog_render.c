@@ -21,6 +21,15 @@ static bool reach_shown(const cat_item_row *row)
     return row->reach > row->rules;
 }
 
+/* How many rules from the i-th on share its product (rules are sorted by product). */
+static size_t product_run(const cat_page *p, size_t i)
+{
+    size_t n = 0;
+    while (i + n < p->n_rules && !strcmp(p->rules[i + n].product, p->rules[i].product))
+        n++;
+    return n;
+}
+
 static const char *plural(size_t n, const char *one, const char *many)
 {
     return n == 1 ? one : many;
@@ -247,9 +256,7 @@ static void md_rules(sc_buf *b, const cat_page *p)
     for (size_t i = 0; i < p->n_rules; i++) {
         const cat_rule_row *r = &p->rules[i];
         if (i == 0 || strcmp(r->product, p->rules[i - 1].product)) {
-            size_t n = 0;
-            while (i + n < p->n_rules && !strcmp(p->rules[i + n].product, r->product))
-                n++;
+            size_t n = product_run(p, i);
             sc_buf_puts(b, i ? "\n#### " : "#### ");
             md_text(b, r->product);
             sc_buf_printf(b, " (%zu %s)\n\n| # | Title | Level | Logsource | Schema | Path |\n"
@@ -775,9 +782,7 @@ static void h_rules(sc_buf *b, const cat_page *p)
     for (size_t i = 0; i < p->n_rules; i++) {
         const cat_rule_row *r = &p->rules[i];
         if (i == 0 || strcmp(r->product, p->rules[i - 1].product)) {
-            size_t n = 0;
-            while (i + n < p->n_rules && !strcmp(p->rules[i + n].product, r->product))
-                n++;
+            size_t n = product_run(p, i);
             sc_buf_puts(b, i ? "</tbody></table>\n<h4>" : "<h4>");
             h_text(b, r->product);
             sc_buf_printf(b, " · %zu %s</h4>\n<table class=\"sortable wide\"><thead><tr>"
